@@ -1,0 +1,310 @@
+"""The backward engine: reverse-mode automatic differentiation over the recorded graph.
+
+One pass, no recursion:
+1. Walk the graph from the roots with an explicit stack, counting for each node how many
+   edges from reachable consumers lead to it.
+2. Run nodes whose consumers have all delivered their gradient (Kahn's algorithm), so each
+   node's backward runs once per call however many paths reach it; the gradients that reach
+   a node from several paths are added first.
+3. Each input gradient is summed back to its input's shape here (undoing broadcasting in one
+   place), then routed to the producing node or accumulated into a leaf's `.grad`.
+
+With `create_graph=False` backward rules run with grad recording off; with `create_graph=True`
+they are recorded, so the gradients can be differentiated again.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from .function import _FREED_MESSAGE, Function, call_backward, zeros_for
+from .grad_mode import state
+
+
+def _as_tuple(x: Any) -> tuple:
+    if x is None:
+        return ()
+    if isinstance(x, (list, tuple)):
+        return tuple(x)
+    return (x,)
+
+
+def backward(
+    tensors: Any,
+    grad_tensors: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Any = None,
+) -> None:
+    """Accumulate d(tensors)/d(leaf) into every leaf's `.grad` (PyTorch's autograd.backward)."""
+    roots = _as_tuple(tensors)
+    grads = _root_grads(roots, _as_tuple(grad_tensors) or (None,) * len(roots))
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is None:
+        run_backward(roots, grads, retain_graph, create_graph, None, accumulate=True)
+        return
+    # Only the named inputs accumulate: compute their gradients, then add them in.
+    targets = list(_as_tuple(inputs))
+    found = run_backward(roots, grads, retain_graph, create_graph, targets, accumulate=False)
+    for t, g in zip(targets, found):
+        if g is not None:
+            g = g if create_graph else g.detach()
+            t.grad = g if t.grad is None else t.grad + g
+
+
+def grad(
+    outputs: Any,
+    inputs: Any,
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+) -> tuple:
+    """Return d(outputs)/d(inputs) without touching any `.grad` (PyTorch's autograd.grad)."""
+    roots = _as_tuple(outputs)
+    targets = list(_as_tuple(inputs))
+    for t in targets:
+        if not t.requires_grad:
+            raise RuntimeError("autograd.grad: one of the inputs does not require grad")
+    grads = _root_grads(roots, _as_tuple(grad_outputs) or (None,) * len(roots))
+    if retain_graph is None:
+        retain_graph = create_graph
+    found = run_backward(roots, grads, retain_graph, create_graph, targets, accumulate=False)
+    result = []
+    for t, g in zip(targets, found):
+        if g is None:
+            if materialize_grads:
+                from ..tensor import Tensor
+
+                g = Tensor._wrap(np.zeros_like(t._data))
+            elif not allow_unused:
+                raise RuntimeError(
+                    "autograd.grad: one of the differentiated tensors appears to not have been "
+                    "used in the graph. Set allow_unused=True if this is the desired behavior."
+                )
+        result.append(g)
+    return tuple(result)
+
+
+def _root_grads(roots: tuple, grads: tuple) -> list:
+    from ..tensor import Tensor
+
+    if len(grads) != len(roots):
+        raise RuntimeError(
+            f"backward: got {len(roots)} tensors and {len(grads)} gradients; expected one "
+            "gradient per tensor"
+        )
+    out = []
+    for r, g in zip(roots, grads):
+        if not isinstance(r, Tensor):
+            raise TypeError(f"backward: expected Tensors, got {type(r).__name__}")
+        if not r.requires_grad:
+            raise RuntimeError(
+                "element 0 of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is None:
+            if r._data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs; the output has "
+                    f"shape {tuple(r.shape)}: pass gradient= (a tensor of that shape) to backward"
+                )
+            g = Tensor._wrap(np.ones_like(r._data))
+        else:
+            g = g if isinstance(g, Tensor) else Tensor._wrap(np.asarray(g, dtype=r._data.dtype))
+            if g.shape != r.shape:
+                raise RuntimeError(
+                    f"backward: gradient has shape {tuple(g.shape)} but the output has shape "
+                    f"{tuple(r.shape)}; they must match"
+                )
+        out.append(g)
+    return out
+
+
+def _count_dependencies(roots: list) -> dict:
+    """Edges from reachable consumers into each node (iterative DFS)."""
+    deps: dict = {}
+    stack = list(roots)
+    seen = set(roots)
+    while stack:
+        node = stack.pop()
+        if node._freed:
+            raise RuntimeError(_FREED_MESSAGE.format(name=node.name()))
+        for parent, _idx, _leaf in node._edges:
+            if parent is None:
+                continue
+            deps[parent] = deps.get(parent, 0) + 1
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return deps
+
+
+def run_backward(
+    roots: Sequence,
+    root_grads: Sequence,
+    retain_graph: bool,
+    create_graph: bool,
+    capture: list | None,
+    accumulate: bool,
+) -> list | None:
+    """The engine. `capture` lists tensors whose gradients are returned (autograd.grad)."""
+    from ..ops.shape import sum_to
+    from ..tensor import Tensor
+
+    captured: dict = {}
+    leaf_targets: dict = {}
+    node_targets: dict = {}
+    if capture is not None:
+        for i, t in enumerate(capture):
+            if t.grad_fn is None:
+                leaf_targets.setdefault(id(t), []).append(i)
+            else:
+                node_targets.setdefault((t.grad_fn, t._out_index), []).append(i)
+
+    buffers: dict = {}
+    root_nodes: list = []
+    for r, g in zip(roots, root_grads):
+        if r.grad_fn is None:  # a leaf as root: its gradient is the seed itself
+            _deliver_leaf(r, g, accumulate, leaf_targets, captured, create_graph)
+            continue
+        buf = buffers.get(r.grad_fn)
+        if buf is None:
+            buf = buffers[r.grad_fn] = [None] * len(r.grad_fn._out_meta)
+            root_nodes.append(r.grad_fn)
+        i = r._out_index
+        buf[i] = g if buf[i] is None else buf[i] + g
+
+    deps = _count_dependencies(root_nodes)
+    ready = [n for n in root_nodes if deps.get(n, 0) == 0]
+    prev_mode = state.enabled
+    state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grads = buffers.pop(node)
+            _output_hooks(node, grads, node_targets, captured, create_graph)
+            in_grads = _node_backward(node, grads)
+            if not retain_graph:
+                node._release()
+            for (parent, idx, leaf), g, need, inp_meta in zip(
+                node._edges, in_grads, node.needs_input_grad, _input_meta(node, in_grads)
+            ):
+                if not need:
+                    continue
+                if g is not None:
+                    if not isinstance(g, Tensor):
+                        g = Tensor._wrap(np.asarray(g))
+                    shape, dt = inp_meta
+                    if g._data.shape != shape:
+                        g = sum_to(g, shape)
+                    if g._data.dtype != dt:
+                        g = g.to(dt)
+                if parent is None:
+                    if g is not None:
+                        _deliver_leaf(leaf, g, accumulate, leaf_targets, captured, create_graph)
+                    continue
+                buf = buffers.get(parent)
+                if buf is None:
+                    buf = buffers[parent] = [None] * len(parent._out_meta)
+                if g is not None:
+                    buf[idx] = g if buf[idx] is None else buf[idx] + g
+                deps[parent] -= 1
+                if deps[parent] == 0:
+                    ready.append(parent)
+    finally:
+        state.enabled = prev_mode
+    if capture is None:
+        return None
+    return [captured.get(i) for i in range(len(capture))]
+
+
+def _input_meta(node: Function, in_grads: tuple) -> list:
+    if len(in_grads) != len(node._edges):
+        raise RuntimeError(
+            f"{node.name()} returned {len(in_grads)} gradients, expected {len(node._edges)} "
+            "(one per input)"
+        )
+    return node._in_meta
+
+
+def _node_backward(node: Function, grads: list) -> tuple:
+    if all(g is None for g in grads):
+        return (None,) * len(node._edges)
+    if node._materialize:
+        grads = [zeros_for(m) if g is None else g for g, m in zip(grads, node._out_meta)]
+    from ..tensor import Tensor
+
+    for i, t in enumerate(node.inputs):
+        if node._versions[i] != t._version and node.uses_input_values:
+            raise RuntimeError(
+                f"one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: input {i} of {node.name()} is at version {t._version}; "
+                f"expected version {node._versions[i]} instead."
+            )
+    in_grads = call_backward(node, tuple(grads))
+    if state.anomaly or node._trace is not None:
+        for i, g in enumerate(in_grads):
+            if g is None:
+                continue
+            arr = g._data if isinstance(g, Tensor) else np.asarray(g)
+            if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+                where = "".join(node._trace or ["(enable anomaly mode before the forward pass)\n"])
+                bad = "nan" if np.isnan(arr).any() else "inf"
+                raise RuntimeError(
+                    f"Function '{node.name()}' returned {bad} values in its {i}th output.\n"
+                    f"The op that made it was created at:\n{where}"
+                )
+    return in_grads
+
+
+def _output_hooks(node: Function, grads: list, node_targets: dict, captured: dict,
+                  create_graph: bool) -> None:
+    hooks = node._hooks
+    if hooks:
+        for idx, fns in hooks.items():
+            for fn in fns:
+                if grads[idx] is None:
+                    continue
+                new = fn(grads[idx])
+                if new is not None:
+                    grads[idx] = new
+    if node._retain:
+        for idx, ref in node._retain.items():
+            t = ref()
+            if t is not None and grads[idx] is not None:
+                g = grads[idx] if create_graph else grads[idx].detach()
+                t.grad = g if t.grad is None else t.grad + g
+    if node_targets:
+        for idx in range(len(grads)):
+            for i in node_targets.get((node, idx), ()):
+                captured[i] = grads[idx]
+
+
+def _deliver_leaf(leaf: Any, g: Any, accumulate: bool, leaf_targets: dict, captured: dict,
+                  create_graph: bool) -> None:
+    for hook in leaf._hooks or ():
+        new = hook(g)
+        if new is not None:
+            g = new
+    if leaf_targets:
+        for i in leaf_targets.get(id(leaf), ()):
+            captured[i] = g if i not in captured else captured[i] + g
+    if not accumulate:
+        return
+    from ..tensor import Tensor
+
+    if create_graph:
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+    elif leaf.grad is None:
+        # NOTE: copy, because the same gradient array may reach several leaves (z = x + y)
+        # and optimizers and clip_grad_norm_ modify .grad in place.
+        leaf.grad = Tensor._wrap(np.array(g._data, copy=True))
+    else:
+        np.add(leaf.grad._data, g._data, out=leaf.grad._data)
+        leaf.grad._version += 1
+    for hook in leaf._post_hooks or ():
+        hook(leaf)

@@ -1,0 +1,238 @@
+"""`Function`: one differentiable op, a node of the backward graph.
+
+Two ways to write one, both with forward and backward side by side:
+
+- Primitives (neuronet's own ops) subclass `Function` with instance methods. `forward` takes
+  NumPy arrays (plus keyword options) and returns an array; it may keep what backward needs
+  on `self`. `backward` takes the gradient of the output as a Tensor and returns one gradient
+  per input, written with Tensor ops so that `create_graph=True` differentiates it again::
+
+      class Tanh(Function):
+          '''y = tanh(x);  dL/dx = dL/dy * (1 - y**2)'''
+
+          def forward(self, x):
+              return np.tanh(x)
+
+          def backward(self, grad_y):
+              y = self.output()
+              return grad_y * (1 - y * y)
+
+- Custom ops, as in PyTorch: static `forward(ctx, *args)` on Tensors and static
+  `backward(ctx, *grads)`, with `ctx.save_for_backward` / `ctx.saved_tensors`, called through
+  `MyOp.apply(...)`.
+
+Gradients may have the broadcast shape of the output; the engine sums them back to each
+input's shape in one place, so no backward rule calls `sum_to` itself.
+"""
+
+from __future__ import annotations
+
+import traceback
+import weakref
+from typing import Any
+
+import numpy as np
+
+from .grad_mode import state
+
+
+class Function:
+    """Base class of differentiable ops (see the module docstring)."""
+
+    # Class options a primitive may override:
+    saves_output = False  # keep the output array so backward can call self.output()
+    uses_input_values = True  # backward reads the inputs' values (checked against in-place edits)
+
+    _ctx_style = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fwd = cls.__dict__.get("forward")
+        if isinstance(fwd, staticmethod):
+            cls._ctx_style = True
+
+    # --- filled in by apply() when the graph is recorded -----------------------------------
+    inputs: tuple
+    needs_input_grad: tuple
+    _edges: tuple
+    _versions: tuple
+    _out_refs: tuple
+    _out_meta: tuple
+    _out_data: Any = None
+    _hooks: dict | None = None
+    _retain: dict | None = None
+    _freed = False
+    _trace: list | None = None
+    _materialize = True
+    _non_diff: frozenset = frozenset()
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define forward")
+
+    def backward(self, *grads: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must define backward")
+
+    # --- PyTorch-style context API -------------------------------------------------------
+    def save_for_backward(self, *tensors: Any) -> None:
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._freed:
+            raise RuntimeError(_FREED_MESSAGE.format(name=self.name()))
+        return getattr(self, "_saved", ())
+
+    def mark_non_differentiable(self, *tensors: Any) -> None:
+        self._non_diff = frozenset(id(t) for t in tensors)
+
+    def mark_dirty(self, *tensors: Any) -> None:
+        """Accepted for compatibility; neuronet's custom ops work out of place."""
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self._materialize = bool(value)
+
+    # --- graph inspection -----------------------------------------------------------------
+    def output(self, index: int = 0) -> Any:
+        """The output tensor (graph-connected while alive), for backward rules that use y."""
+        from ..tensor import Tensor
+
+        ref = self._out_refs[index]() if self._out_refs else None
+        if ref is not None:
+            return ref
+        if self._out_data is None:
+            raise RuntimeError(_FREED_MESSAGE.format(name=self.name()))
+        return Tensor._wrap(self._out_data)
+
+    @classmethod
+    def name(cls) -> str:
+        return cls.__name__ + "Backward"
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple(
+            (fn, idx) if fn is not None else (("AccumulateGrad", leaf) if leaf is not None else None, 0)
+            for fn, idx, leaf in self._edges
+        )
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    def register_hook(self, hook: Any) -> None:
+        """Hook on this node's output gradient(s): `hook(grad)` may return a replacement."""
+        self._add_output_hook(0, hook)
+
+    def _add_output_hook(self, index: int, hook: Any) -> None:
+        if self._hooks is None:
+            self._hooks = {}
+        self._hooks.setdefault(index, []).append(hook)
+
+    def _release(self) -> None:
+        """Free what backward needed (after a backward without retain_graph)."""
+        self._freed = True
+        self.inputs = ()
+        self._out_data = None
+        self._saved = ()
+        keep = ("inputs", "needs_input_grad", "_edges", "_versions", "_out_refs", "_out_meta",
+                "_in_meta", "_arg_is_tensor",
+                "_hooks", "_retain", "_freed", "_trace", "_materialize", "_non_diff")
+        for key in list(self.__dict__):
+            if key not in keep:
+                del self.__dict__[key]
+
+    # --- calling an op --------------------------------------------------------------------
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        """Run the op on tensors; records the graph when grad mode is on and an input needs it."""
+        if cls._ctx_style:
+            return _apply_ctx(cls, args, kwargs)
+        from ..tensor import Tensor, as_tensor_arg
+
+        tensors = tuple(a if isinstance(a, Tensor) else as_tensor_arg(a) for a in args)
+        fn = cls.__new__(cls)
+        out = fn.forward(*[t._data for t in tensors], **kwargs)
+        if not state.enabled or not any(t.requires_grad for t in tensors):
+            if type(out) is tuple:
+                return tuple(Tensor._wrap(o) for o in out)
+            return Tensor._wrap(out)
+        return _record(fn, tensors, out)
+
+
+def _record(fn: Function, tensors: tuple, out: Any) -> Any:
+    from ..tensor import Tensor
+
+    fn.inputs = tensors
+    fn.needs_input_grad = tuple(t.requires_grad for t in tensors)
+    fn._edges = tuple((t.grad_fn, t._out_index, t if t.requires_grad else None) for t in tensors)
+    fn._versions = tuple(t._version for t in tensors)
+    fn._in_meta = tuple((t._data.shape, t._data.dtype) for t in tensors)
+    if state.anomaly:
+        fn._trace = traceback.format_stack()[:-3]
+    if type(out) is tuple:
+        outs = tuple(Tensor._wrap(o, fn, i) for i, o in enumerate(out))
+    else:
+        outs = (Tensor._wrap(out, fn, 0),)
+        if fn.saves_output:
+            fn._out_data = out
+    fn._out_refs = tuple(weakref.ref(o) for o in outs)
+    fn._out_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
+    return outs if type(out) is tuple else outs[0]
+
+
+def _apply_ctx(cls: type, args: tuple, kwargs: dict) -> Any:
+    """PyTorch-style custom Function: forward(ctx, ...) on tensors under no_grad."""
+    from ..tensor import Tensor
+
+    ctx = cls.__new__(cls)
+    tensors = tuple(a for a in args if isinstance(a, Tensor))
+    ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
+    prev = state.enabled
+    state.enabled = False
+    try:
+        out = cls.forward(ctx, *args, **kwargs)
+    finally:
+        state.enabled = prev
+    multi = isinstance(out, tuple)
+    outs = out if multi else (out,)
+    needs = prev and any(t.requires_grad for t in tensors)
+    if not needs:
+        return out
+    ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
+    ctx._ctx_needs = ctx.needs_input_grad
+    arrays = tuple(o._data if isinstance(o, Tensor) else o for o in outs)
+    wrapped = _record(ctx, tensors, arrays if multi else arrays[0])
+    wrapped = wrapped if multi else (wrapped,)
+    for w in wrapped:
+        if id(outs[wrapped.index(w)]) in ctx._non_diff:
+            w.requires_grad = False
+            w.grad_fn = None
+    return wrapped if multi else wrapped[0]
+
+
+def call_backward(fn: Function, grads: tuple) -> tuple:
+    """Run a node's backward and return one gradient (or None) per recorded input."""
+    if not fn._ctx_style:
+        result = fn.backward(*grads)
+        return result if type(result) is tuple else (result,)
+    result = type(fn).backward(fn, *grads)
+    result = result if isinstance(result, tuple) else (result,)
+    n_args = len(fn._arg_is_tensor)
+    if len(result) != n_args:
+        raise RuntimeError(
+            f"{type(fn).__name__}.backward returned {len(result)} gradients, "
+            f"expected {n_args} (one per argument of forward)"
+        )
+    return tuple(g for g, is_t in zip(result, fn._arg_is_tensor) if is_t)
+
+
+def zeros_for(meta: tuple) -> Any:
+    from ..tensor import Tensor
+
+    shape, dt = meta
+    return Tensor._wrap(np.zeros(shape, dt))
+
+
+_FREED_MESSAGE = (
+    "{name}: trying to backward through the graph a second time (or to read saved values after "
+    "they were freed). The buffers of the graph are freed after .backward() or autograd.grad(); "
+    "pass retain_graph=True to the first call if you need to backward through it again."
+)

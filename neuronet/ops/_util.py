@@ -1,0 +1,66 @@
+"""Helpers shared by the op families: operand conversion and dtype promotion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import get_default_dtype, result_type
+from ..tensor import Tensor, as_tensor_arg
+
+
+def operands(a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """Two op arguments as Tensors of one dtype, promoted as PyTorch does."""
+    if isinstance(a, Tensor):
+        if not isinstance(b, Tensor):
+            b = as_tensor_arg(b, a._data)
+    elif isinstance(b, Tensor):
+        a = as_tensor_arg(a, b._data)
+    else:
+        a, b = as_tensor_arg(a), as_tensor_arg(b)
+    da, db = a._data.dtype, b._data.dtype
+    if da is not db and da != db:
+        rt = result_type(a._data, b._data)
+        if da != rt:
+            a = a.to(rt)
+        if db != rt:
+            b = b.to(rt)
+    return a, b
+
+
+def float_operand(x: Any) -> Tensor:
+    """Ops defined on reals (exp, log, ...) take integer tensors as the default float dtype."""
+    if not isinstance(x, Tensor):
+        x = as_tensor_arg(x)
+    if x._data.dtype.kind != "f":
+        return x.to(get_default_dtype())
+    return x
+
+
+def norm_dims(dim: Any, ndim: int, op: str) -> tuple[int, ...] | None:
+    """`dim` (None, int or sequence) as a sorted tuple of non-negative axes; None = all."""
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    n = max(ndim, 1)
+    out = []
+    for d in dims:
+        d = int(d)
+        if not -n <= d < n:
+            raise IndexError(
+                f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                f"but got {d})"
+            )
+        out.append(d % n)
+    if len(set(out)) != len(out):
+        raise RuntimeError(f"{op}: dim {dims} appears multiple times in the list of dims")
+    return tuple(sorted(out))
+
+
+def norm_dim(dim: int, ndim: int, op: str) -> int:
+    return norm_dims(dim, ndim, op)[0]  # type: ignore[index]
+
+
+def zeros_like_grad(g: Tensor) -> Tensor:
+    return Tensor._wrap(np.zeros_like(g._data))

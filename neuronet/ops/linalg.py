@@ -1,0 +1,241 @@
+"""Linear algebra: matmul (1-D, 2-D, batched with broadcasting), linear, einsum.
+
+    C = A @ B          dL/dA = g @ B^T,  dL/dB = A^T @ g   (batch dims summed by the engine)
+    y = x @ W^T + b    dL/dx = g @ W,    dL/dW = g^T @ x,  dL/db = sum of g over the batch
+    einsum             the gradient of each operand is the einsum of g with the others
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._util import operands
+
+
+class MatMul(Function):
+    """C = A @ B;  dL/dA = g @ B^T,  dL/dB = A^T @ g  (1-D operands are promoted and squeezed
+    as in NumPy's matmul)"""
+
+    def forward(self, a, b):
+        return np.matmul(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        da = db = None
+        na, nb = a._data.ndim, b._data.ndim
+        if na == 1 and nb == 1:  # dot product
+            return (g * b if self.needs_input_grad[0] else None,
+                    g * a if self.needs_input_grad[1] else None)
+        if na == 1:  # (k) @ (..., k, m) -> (..., m)
+            if self.needs_input_grad[0]:
+                da = matmul(g.unsqueeze(-2), b.mT).squeeze(-2)
+            if self.needs_input_grad[1]:
+                db = a.unsqueeze(-1) * g.unsqueeze(-2)
+            return da, db
+        if nb == 1:  # (..., n, k) @ (k) -> (..., n)
+            if self.needs_input_grad[0]:
+                da = g.unsqueeze(-1) * b
+            if self.needs_input_grad[1]:
+                db = matmul(a.mT, g.unsqueeze(-1)).squeeze(-1)
+            return da, db
+        if self.needs_input_grad[0]:
+            da = matmul(g, b.mT)
+        if self.needs_input_grad[1]:
+            db = matmul(a.mT, g)
+        return da, db
+
+
+class Linear(Function):
+    """y = x @ W^T + b;  dL/dx = g @ W,  dL/dW = g^T @ x,  dL/db = sum(g over batch)
+
+    One primitive instead of transpose + matmul + add: one GEMM and an in-place bias add
+    forward, two GEMMs and a sum backward."""
+
+    def forward(self, x, w, b=None):
+        out = np.matmul(x, w.T)
+        if b is not None:
+            out += b
+        return out
+
+    def backward(self, g):
+        x, w = self.inputs[0], self.inputs[1]
+        need = self.needs_input_grad
+        dx = matmul(g, w) if need[0] else None
+        dw = db = None
+        if need[1] or (len(need) > 2 and need[2]):
+            g2 = g.reshape(-1, g.shape[-1]) if g.ndim != 2 else g
+            if need[1]:
+                x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+                dw = matmul(g2.mT, x2)
+            if len(need) > 2 and need[2]:
+                db = g2.sum(0)
+        return (dx, dw) if len(need) == 2 else (dx, dw, db)
+
+
+class Einsum(Function):
+    """y = einsum(eq, *xs);  dL/dx_i = einsum(g and the other operands -> subscripts of x_i),
+    broadcast over indices that only x_i has"""
+
+    def forward(self, *xs, inputs, output):
+        self.subs, self.out = inputs, output
+        eq = ",".join(inputs) + "->" + output
+        return np.asarray(np.einsum(eq, *xs, optimize=len(xs) > 2))
+
+    def backward(self, g):
+        grads = []
+        for i, need in enumerate(self.needs_input_grad):
+            if not need:
+                grads.append(None)
+                continue
+            others = [s for j, s in enumerate(self.subs) if j != i]
+            ops = [t for j, t in enumerate(self.inputs) if j != i]
+            have = set(self.out).union(*others) if others else set(self.out)
+            target = self.subs[i]
+            kept = "".join(c for c in dict.fromkeys(target) if c in have)
+            r = einsum_subs([self.out] + others, kept, g, *ops)
+            # indices of x_i summed away in y: the gradient is constant along them
+            shape = self.inputs[i]._data.shape
+            if kept != target:
+                sizes = dict(zip(target, shape))
+                full = [sizes[c] if c in kept else 1 for c in target]
+                r = r.reshape(full).expand(shape)
+            grads.append(r)
+        return tuple(grads)
+
+
+def einsum_subs(inputs: list, output: str, *xs: Tensor) -> Tensor:
+    return Einsum.apply(*xs, inputs=tuple(inputs), output=output)
+
+
+def einsum(equation: str, *operands_: Any) -> Tensor:
+    """Einstein summation (`einsum('bij,bjk->bik', a, b)`), with `...` and implicit output."""
+    if len(operands_) == 1 and isinstance(operands_[0], (list, tuple)):
+        operands_ = tuple(operands_[0])
+    xs = [x if isinstance(x, Tensor) else Tensor(x) for x in operands_]
+    eq = equation.replace(" ", "")
+    lhs, _, rhs = eq.partition("->")
+    subs = lhs.split(",")
+    if len(subs) != len(xs):
+        raise ValueError(
+            f"einsum: the equation names {len(subs)} operands but {len(xs)} were given"
+        )
+    if "..." in eq:
+        unused = [c for c in string.ascii_letters if c not in eq]
+        ell_n = max(x.ndim - (len(s) - 3) for s, x in zip(subs, xs) if "..." in s)
+        ell = "".join(unused[:ell_n])
+        subs = [s.replace("...", ell[ell_n - (x.ndim - (len(s) - 3)):]) if "..." in s else s
+                for s, x in zip(subs, xs)]
+        rhs = rhs.replace("...", ell) if "->" in eq else None
+    if "->" not in eq or rhs is None:
+        counts: dict = {}
+        for s in subs:
+            for c in s:
+                counts[c] = counts.get(c, 0) + 1
+        rhs_ell = ell if "..." in eq else ""
+        rhs = rhs_ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in rhs_ell))
+    for s, x in zip(subs, xs):
+        if len(s) != x.ndim:
+            raise ValueError(
+                f"einsum: operand subscripts '{s}' name {len(s)} dims but the operand has "
+                f"shape {tuple(x.shape)}"
+            )
+        if len(set(s)) != len(s):
+            raise ValueError(f"einsum: repeated subscripts within one operand ('{s}') are not "
+                             "supported; take a diagonal first")
+    dtype = xs[0]._data.dtype
+    for x in xs[1:]:
+        if x._data.dtype != dtype:
+            xs = [operands(xs[0], x)[0] for x in xs]
+            break
+    return Einsum.apply(*xs, inputs=tuple(subs), output=rhs)
+
+
+def _shape_error(op: str, a: Tensor, b: Tensor, detail: str) -> RuntimeError:
+    return RuntimeError(
+        f"{op}: shapes {tuple(a._data.shape)} and {tuple(b._data.shape)} cannot be multiplied "
+        f"({detail})"
+    )
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    a, b = operands(a, b)
+    na, nb = a._data.ndim, b._data.ndim
+    if na == 0 or nb == 0:
+        raise RuntimeError(
+            f"matmul: both arguments need at least 1 dimension, got {na}D and {nb}D tensors"
+        )
+    ka = a._data.shape[-1]
+    kb = b._data.shape[-2] if nb > 1 else b._data.shape[0]
+    if ka != kb:
+        raise _shape_error("matmul", a, b, f"{ka} != {kb}")
+    try:
+        return MatMul.apply(a, b)
+    except ValueError:
+        raise _shape_error("matmul", a, b, "batch dimensions are not broadcastable") from None
+
+
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(
+            f"mm: expected 2-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}"
+        )
+    return matmul(a, b)
+
+
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
+        raise RuntimeError(
+            f"bmm: expected 3-D tensors with the same batch size, got shapes {tuple(a.shape)} "
+            f"and {tuple(b.shape)}"
+        )
+    return matmul(a, b)
+
+
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(
+            f"dot: 1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors"
+        )
+    return matmul(a, b)
+
+
+def outer(a: Tensor, b: Tensor) -> Tensor:
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"outer: 1D tensors expected, got shapes {tuple(a.shape)}, "
+                           f"{tuple(b.shape)}")
+    return a.unsqueeze(1) * b.unsqueeze(0)
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x @ weight^T + bias (PyTorch's F.linear; weight has shape (out, in))."""
+    if x._data.shape[-1:] != weight._data.shape[-1:] or weight._data.ndim != 2:
+        raise RuntimeError(
+            f"linear: input shape {tuple(x._data.shape)} and weight shape "
+            f"{tuple(weight._data.shape)} do not match: expected input (..., in_features) "
+            f"and weight (out_features, in_features)"
+        )
+    if x._data.dtype != weight._data.dtype:
+        raise RuntimeError(
+            f"linear: expected input and weight of the same dtype, got {x.dtype} and "
+            f"{weight.dtype}"
+        )
+    if bias is None:
+        return Linear.apply(x, weight)
+    return Linear.apply(x, weight, bias)
+
+
+def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    y = x.movedim((dim1, dim2), (-2, -1))
+    n, m = y.shape[-2], y.shape[-1]
+    if offset >= 0:
+        k = max(0, min(n, m - offset))
+        rows, cols = np.arange(k), np.arange(k) + offset
+    else:
+        k = max(0, min(n + offset, m))
+        rows, cols = np.arange(k) - offset, np.arange(k)
+    return y[(Ellipsis, rows, cols)]
