@@ -368,6 +368,7 @@ class Tensor:
             )
         old = Tensor._wrap(self._data, self.grad_fn, self._out_index)
         old.requires_grad = self.requires_grad
+        args = tuple(old if a is self else a for a in args)
         res = op(old, *args, **kwargs)
         self._rebind(res)
         return self
@@ -382,6 +383,7 @@ class Tensor:
             refs = list(res.grad_fn._out_refs)
             refs[res._out_index] = weakref.ref(self)
             res.grad_fn._out_refs = tuple(refs)
+            res.grad_fn._out_versions[res._out_index] = self._version
 
     def zero_(self) -> Tensor:
         return self.fill_(0)

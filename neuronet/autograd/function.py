@@ -58,6 +58,7 @@ class Function:
     _versions: tuple
     _out_refs: tuple
     _out_meta: tuple
+    _out_versions: list
     _out_data: Any = None
     _hooks: dict | None = None
     _retain: dict | None = None
@@ -98,6 +99,12 @@ class Function:
 
         ref = self._out_refs[index]() if self._out_refs else None
         if ref is not None:
+            if ref._version != self._out_versions[index]:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: the output {index} of {self.name()} is at version "
+                    f"{ref._version}; expected version {self._out_versions[index]} instead."
+                )
             return ref
         if self._out_data is None:
             raise RuntimeError(_FREED_MESSAGE.format(name=self.name()))
@@ -133,7 +140,7 @@ class Function:
         self._out_data = None
         self._saved = ()
         keep = ("inputs", "needs_input_grad", "_edges", "_versions", "_out_refs", "_out_meta",
-                "_in_meta", "_arg_is_tensor",
+                "_in_meta", "_arg_is_tensor", "_out_versions",
                 "_hooks", "_retain", "_freed", "_trace", "_materialize", "_non_diff")
         for key in list(self.__dict__):
             if key not in keep:
@@ -174,6 +181,7 @@ def _record(fn: Function, tensors: tuple, out: Any) -> Any:
         if fn.saves_output:
             fn._out_data = out
     fn._out_refs = tuple(weakref.ref(o) for o in outs)
+    fn._out_versions = [0] * len(outs)
     fn._out_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
     return outs if type(out) is tuple else outs[0]
 
@@ -201,8 +209,8 @@ def _apply_ctx(cls: type, args: tuple, kwargs: dict) -> Any:
     arrays = tuple(o._data if isinstance(o, Tensor) else o for o in outs)
     wrapped = _record(ctx, tensors, arrays if multi else arrays[0])
     wrapped = wrapped if multi else (wrapped,)
-    for w in wrapped:
-        if id(outs[wrapped.index(w)]) in ctx._non_diff:
+    for i, w in enumerate(wrapped):
+        if id(outs[i]) in ctx._non_diff or w._data.dtype.kind != "f":
             w.requires_grad = False
             w.grad_fn = None
     return wrapped if multi else wrapped[0]

@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from .engine import grad as autograd_grad
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 
 
 def _as_tuple(x: Any) -> tuple:
@@ -130,9 +130,10 @@ def gradgradcheck(
     vs = [v if isinstance(v, Tensor) else Tensor(v) for v in _as_tuple(grad_outputs)]
 
     def vjp(*xs: Any) -> tuple:
-        o = _outputs(func, xs)
-        ds = [x for x in xs if getattr(x, "requires_grad", False)]
-        gs = autograd_grad(o, ds, vs, create_graph=True, allow_unused=True)
+        with enable_grad():  # also while gradcheck perturbs inputs under no_grad
+            o = _outputs(func, xs)
+            ds = [x for x in xs if getattr(x, "requires_grad", False)]
+            gs = autograd_grad(o, ds, vs, create_graph=True, allow_unused=True)
         return tuple(g for g in gs if g is not None)
 
     del diff
