@@ -1110,8 +1110,8 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     """Array for `tensor(data)`: floats -> default float dtype, ints -> int64, bools -> bool."""
     if isinstance(data, Tensor):
         arr = data._data
-    elif isinstance(data, np.ndarray):
-        arr = data
+    elif isinstance(data, (np.ndarray, np.generic)):
+        arr = np.asarray(data)
     else:
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in _flat(data)):
             data = _untensor(data)
