@@ -379,7 +379,7 @@ class Tensor:
         self._out_index = res._out_index
         self.requires_grad = res.requires_grad
         self._version += 1
-        if res.grad_fn is not None:
+        if res.grad_fn is not None and res.grad_fn._out_refs:
             refs = list(res.grad_fn._out_refs)
             refs[res._out_index] = weakref.ref(self)
             res.grad_fn._out_refs = tuple(refs)
@@ -1165,6 +1165,10 @@ def as_tensor_arg(x: Any, like: np.ndarray | None = None) -> Tensor:
     return Tensor._wrap(_to_array(x))
 
 
+from .autograd import function as _function  # noqa: E402
+
+_function.Tensor, _function.as_tensor_arg, _function._wrap = Tensor, as_tensor_arg, Tensor._wrap
+
 # The op families; imported last because they import Tensor from this module.
 from .ops import arithmetic as _ar  # noqa: E402
 from .ops import elementwise as _el  # noqa: E402
@@ -1172,3 +1176,6 @@ from .ops import linalg as _la  # noqa: E402
 from .ops import indexing as _idx  # noqa: E402
 from .ops import reductions as _red  # noqa: E402
 from .ops import shape as _sh  # noqa: E402
+from .autograd import engine as _engine  # noqa: E402
+
+_engine.Tensor, _engine._wrap, _engine.sum_to = Tensor, Tensor._wrap, _sh.sum_to

@@ -22,6 +22,11 @@ import numpy as np
 from .function import _FREED_MESSAGE, Function, call_backward, zeros_for
 from .grad_mode import state
 
+# Set by neuronet.tensor (engine and tensor depend on each other).
+Tensor: Any = None
+_wrap: Any = None
+sum_to: Any = None
+
 
 def _as_tuple(x: Any) -> tuple:
     if x is None:
@@ -152,9 +157,6 @@ def run_backward(
     accumulate: bool,
 ) -> list | None:
     """The engine. `capture` lists tensors whose gradients are returned (autograd.grad)."""
-    from ..ops.shape import sum_to
-    from ..tensor import Tensor
-
     captured: dict = {}
     leaf_targets: dict = {}
     node_targets: dict = {}
@@ -173,7 +175,7 @@ def run_backward(
             continue
         buf = buffers.get(r.grad_fn)
         if buf is None:
-            buf = buffers[r.grad_fn] = [None] * len(r.grad_fn._out_meta)
+            buf = buffers[r.grad_fn] = [None] * r.grad_fn._n_out
             root_nodes.append(r.grad_fn)
         i = r._out_index
         buf[i] = g if buf[i] is None else buf[i] + g
@@ -186,34 +188,38 @@ def run_backward(
         while ready:
             node = ready.pop()
             grads = buffers.pop(node)
-            _output_hooks(node, grads, node_targets, captured, create_graph)
+            if node._hooks or node._retain or node_targets:
+                _output_hooks(node, grads, node_targets, captured, create_graph)
+            inputs = node.inputs
+            edges = node._edges
             in_grads = _node_backward(node, grads)
             if not retain_graph:
                 node._release()
-            for (parent, idx, leaf), g, need, inp_meta in zip(
-                node._edges, in_grads, node.needs_input_grad, _input_meta(node, in_grads)
-            ):
-                if not need:
-                    continue
+            for k in range(len(edges)):
+                parent, idx, leaf = edges[k]
+                if parent is None and leaf is None:
+                    continue  # this input needs no gradient
+                g = in_grads[k]
                 if g is not None:
                     if not isinstance(g, Tensor):
-                        g = Tensor._wrap(np.asarray(g))
-                    shape, dt = inp_meta
-                    if g._data.shape != shape:
-                        g = sum_to(g, shape)
-                    if g._data.dtype != dt:
-                        g = g.to(dt)
+                        g = _wrap(np.asarray(g))
+                    ref = inputs[k]._data
+                    if g._data.shape != ref.shape:
+                        g = sum_to(g, ref.shape)
+                    if g._data.dtype != ref.dtype:
+                        g = g.to(ref.dtype)
                 if parent is None:
                     if g is not None:
                         _deliver_leaf(leaf, g, accumulate, leaf_targets, captured, create_graph)
                     continue
                 buf = buffers.get(parent)
                 if buf is None:
-                    buf = buffers[parent] = [None] * len(parent._out_meta)
+                    buf = buffers[parent] = [None] * parent._n_out
                 if g is not None:
                     buf[idx] = g if buf[idx] is None else buf[idx] + g
-                deps[parent] -= 1
-                if deps[parent] == 0:
+                left = deps[parent] - 1
+                deps[parent] = left
+                if left == 0:
                     ready.append(parent)
     finally:
         state.enabled = prev_mode
@@ -222,43 +228,51 @@ def run_backward(
     return [captured.get(i) for i in range(len(capture))]
 
 
-def _input_meta(node: Function, in_grads: tuple) -> list:
+def _node_backward(node: Function, grads: list) -> tuple:
+    if len(grads) == 1:
+        if grads[0] is None:
+            return (None,) * len(node._edges)
+    else:
+        if all(g is None for g in grads):
+            return (None,) * len(node._edges)
+        if node._materialize:
+            grads = [zeros_for(m) if g is None else g for g, m in zip(grads, node._out_meta)]
+    if node.uses_input_values:
+        for t, v in zip(node.inputs, node._versions):
+            if t._version != v:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified by "
+                    f"an inplace operation: an input of {node.name()} is at version "
+                    f"{t._version}; expected version {v} instead."
+                )
+    if node._ctx_style:
+        in_grads = call_backward(node, tuple(grads))
+    else:
+        in_grads = node.backward(*grads)
+        if type(in_grads) is not tuple:
+            in_grads = (in_grads,)
     if len(in_grads) != len(node._edges):
         raise RuntimeError(
             f"{node.name()} returned {len(in_grads)} gradients, expected {len(node._edges)} "
             "(one per input)"
         )
-    return node._in_meta
-
-
-def _node_backward(node: Function, grads: list) -> tuple:
-    if all(g is None for g in grads):
-        return (None,) * len(node._edges)
-    if node._materialize:
-        grads = [zeros_for(m) if g is None else g for g, m in zip(grads, node._out_meta)]
-    from ..tensor import Tensor
-
-    for i, t in enumerate(node.inputs):
-        if node._versions[i] != t._version and node.uses_input_values:
-            raise RuntimeError(
-                f"one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: input {i} of {node.name()} is at version {t._version}; "
-                f"expected version {node._versions[i]} instead."
-            )
-    in_grads = call_backward(node, tuple(grads))
     if state.anomaly or node._trace is not None:
-        for i, g in enumerate(in_grads):
-            if g is None:
-                continue
-            arr = g._data if isinstance(g, Tensor) else np.asarray(g)
-            if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-                where = "".join(node._trace or ["(enable anomaly mode before the forward pass)\n"])
-                bad = "nan" if np.isnan(arr).any() else "inf"
-                raise RuntimeError(
-                    f"Function '{node.name()}' returned {bad} values in its {i}th output.\n"
-                    f"The op that made it was created at:\n{where}"
-                )
+        _check_finite(node, in_grads)
     return in_grads
+
+
+def _check_finite(node: Function, in_grads: tuple) -> None:
+    for i, g in enumerate(in_grads):
+        if g is None:
+            continue
+        arr = g._data if isinstance(g, Tensor) else np.asarray(g)
+        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            where = "".join(node._trace or ["(enable anomaly mode before the forward pass)\n"])
+            bad = "nan" if np.isnan(arr).any() else "inf"
+            raise RuntimeError(
+                f"Function '{node.name()}' returned {bad} values in its {i}th output.\n"
+                f"The op that made it was created at:\n{where}"
+            )
 
 
 def _output_hooks(node: Function, grads: list, node_targets: dict, captured: dict,
@@ -295,14 +309,12 @@ def _deliver_leaf(leaf: Any, g: Any, accumulate: bool, leaf_targets: dict, captu
             captured[i] = g if i not in captured else captured[i] + g
     if not accumulate:
         return
-    from ..tensor import Tensor
-
     if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     elif leaf.grad is None:
         # NOTE: copy, because the same gradient array may reach several leaves (z = x + y)
         # and optimizers and clip_grad_norm_ modify .grad in place.
-        leaf.grad = Tensor._wrap(np.array(g._data, copy=True))
+        leaf.grad = _wrap(np.array(g._data, copy=True))
     else:
         np.add(leaf.grad._data, g._data, out=leaf.grad._data)
         leaf.grad._version += 1

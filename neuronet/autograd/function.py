@@ -52,13 +52,15 @@ class Function:
             cls._ctx_style = True
 
     # --- filled in by apply() when the graph is recorded -----------------------------------
-    inputs: tuple
     needs_input_grad: tuple
-    _edges: tuple
     _versions: tuple
-    _out_refs: tuple
-    _out_meta: tuple
-    _out_versions: list
+    _out_meta: tuple = ()
+    _out_versions: list = [0]
+    _out_refs: tuple = ()
+    _n_out = 1
+    inputs: tuple = ()
+    _edges: tuple = ()
+    _saved: tuple = ()
     _out_data: Any = None
     _hooks: dict | None = None
     _retain: dict | None = None
@@ -95,8 +97,6 @@ class Function:
     # --- graph inspection -----------------------------------------------------------------
     def output(self, index: int = 0) -> Any:
         """The output tensor (graph-connected while alive), for backward rules that use y."""
-        from ..tensor import Tensor
-
         ref = self._out_refs[index]() if self._out_refs else None
         if ref is not None:
             if ref._version != self._out_versions[index]:
@@ -108,7 +108,7 @@ class Function:
             return ref
         if self._out_data is None:
             raise RuntimeError(_FREED_MESSAGE.format(name=self.name()))
-        return Tensor._wrap(self._out_data)
+        return _wrap(self._out_data)
 
     @classmethod
     def name(cls) -> str:
@@ -135,61 +135,88 @@ class Function:
 
     def _release(self) -> None:
         """Free what backward needed (after a backward without retain_graph)."""
-        self._freed = True
-        self.inputs = ()
-        self._out_data = None
-        self._saved = ()
-        keep = ("inputs", "needs_input_grad", "_edges", "_versions", "_out_refs", "_out_meta",
-                "_in_meta", "_arg_is_tensor", "_out_versions",
-                "_hooks", "_retain", "_freed", "_trace", "_materialize", "_non_diff")
-        for key in list(self.__dict__):
-            if key not in keep:
-                del self.__dict__[key]
+        d = self.__dict__
+        d.clear()
+        d["_freed"] = True
 
     # --- calling an op --------------------------------------------------------------------
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
-        """Run the op on tensors; records the graph when grad mode is on and an input needs it."""
+        """Run the op on tensors; records the graph when grad mode is on and an input needs it.
+
+        NOTE: this is the hottest path of the framework (every op, forward and backward), so
+        it is written out for one and two inputs instead of with generator expressions."""
         if cls._ctx_style:
             return _apply_ctx(cls, args, kwargs)
-        from ..tensor import Tensor, as_tensor_arg
-
-        tensors = tuple(a if isinstance(a, Tensor) else as_tensor_arg(a) for a in args)
+        for a in args:
+            if not isinstance(a, Tensor):
+                args = tuple(a if isinstance(a, Tensor) else as_tensor_arg(a) for a in args)
+                break
         fn = cls.__new__(cls)
-        out = fn.forward(*[t._data for t in tensors], **kwargs)
-        if not state.enabled or not any(t.requires_grad for t in tensors):
+        n = len(args)
+        try:
+            if n == 1:
+                t0 = args[0]
+                out = fn.forward(t0._data, **kwargs)
+                need = t0.requires_grad
+            elif n == 2:
+                t0, t1 = args
+                out = fn.forward(t0._data, t1._data, **kwargs)
+                need = t0.requires_grad or t1.requires_grad
+            else:
+                out = fn.forward(*[t._data for t in args], **kwargs)
+                need = any(t.requires_grad for t in args)
+        except ValueError as e:
+            if "broadcast" in str(e):
+                shapes = " and ".join(str(tuple(t._data.shape)) for t in args)
+                raise ValueError(
+                    f"{cls.__name__.lower()}: shapes {shapes} are not broadcastable"
+                ) from None
+            raise
+        except TypeError as e:
+            if "ufunc" in str(e) or "not supported" in str(e):
+                dts = " and ".join(str(t._data.dtype) for t in args)
+                raise TypeError(f"{cls.__name__.lower()}: not supported for dtypes {dts}: {e}") \
+                    from None
+            raise
+        if not need or not state.enabled:
             if type(out) is tuple:
-                return tuple(Tensor._wrap(o) for o in out)
-            return Tensor._wrap(out)
-        return _record(fn, tensors, out)
+                return tuple(_wrap(o) for o in out)
+            return _wrap(out)
+        return _record(fn, args, out)
 
 
 def _record(fn: Function, tensors: tuple, out: Any) -> Any:
-    from ..tensor import Tensor
-
     fn.inputs = tensors
-    fn.needs_input_grad = tuple(t.requires_grad for t in tensors)
-    fn._edges = tuple((t.grad_fn, t._out_index, t if t.requires_grad else None) for t in tensors)
-    fn._versions = tuple(t._version for t in tensors)
-    fn._in_meta = tuple((t._data.shape, t._data.dtype) for t in tensors)
+    if len(tensors) == 1:
+        t0 = tensors[0]
+        fn.needs_input_grad = (t0.requires_grad,)
+        fn._edges = ((t0.grad_fn, t0._out_index, t0 if t0.requires_grad else None),)
+        fn._versions = (t0._version,)
+    else:
+        fn.needs_input_grad = tuple([t.requires_grad for t in tensors])
+        fn._edges = tuple([(t.grad_fn, t._out_index, t if t.requires_grad else None)
+                           for t in tensors])
+        fn._versions = tuple([t._version for t in tensors])
     if state.anomaly:
         fn._trace = traceback.format_stack()[:-3]
     if type(out) is tuple:
-        outs = tuple(Tensor._wrap(o, fn, i) for i, o in enumerate(out))
-    else:
-        outs = (Tensor._wrap(out, fn, 0),)
-        if fn.saves_output:
-            fn._out_data = out
-    fn._out_refs = tuple(weakref.ref(o) for o in outs)
-    fn._out_versions = [0] * len(outs)
-    fn._out_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
-    return outs if type(out) is tuple else outs[0]
+        outs = tuple(_wrap(o, fn, i) for i, o in enumerate(out))
+        fn._n_out = len(outs)
+        fn._out_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
+        fn._out_refs = tuple(weakref.ref(o) for o in outs)
+        fn._out_versions = [0] * len(outs)
+        return outs
+    y = _wrap(out, fn, 0)
+    if fn.saves_output:
+        fn._out_data = out
+        fn._out_refs = (weakref.ref(y),)
+        fn._out_versions = [0]
+    return y
 
 
 def _apply_ctx(cls: type, args: tuple, kwargs: dict) -> Any:
     """PyTorch-style custom Function: forward(ctx, ...) on tensors under no_grad."""
-    from ..tensor import Tensor
-
     ctx = cls.__new__(cls)
     tensors = tuple(a for a in args if isinstance(a, Tensor))
     ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
@@ -208,6 +235,7 @@ def _apply_ctx(cls: type, args: tuple, kwargs: dict) -> Any:
     ctx._ctx_needs = ctx.needs_input_grad
     arrays = tuple(o._data if isinstance(o, Tensor) else o for o in outs)
     wrapped = _record(ctx, tensors, arrays if multi else arrays[0])
+    ctx.needs_input_grad = ctx._ctx_needs  # PyTorch's: one flag per forward argument
     wrapped = wrapped if multi else (wrapped,)
     for i, w in enumerate(wrapped):
         if id(outs[i]) in ctx._non_diff or w._data.dtype.kind != "f":
@@ -233,10 +261,14 @@ def call_backward(fn: Function, grads: tuple) -> tuple:
 
 
 def zeros_for(meta: tuple) -> Any:
-    from ..tensor import Tensor
-
     shape, dt = meta
-    return Tensor._wrap(np.zeros(shape, dt))
+    return _wrap(np.zeros(shape, dt))
+
+
+# Set by neuronet.tensor once Tensor exists (the two modules depend on each other).
+Tensor: Any = None
+as_tensor_arg: Any = None
+_wrap: Any = None
 
 
 _FREED_MESSAGE = (

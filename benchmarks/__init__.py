@@ -1,0 +1,1 @@
+"""neuronet benchmarks: neuronet vs PyTorch (CPU, same threads) vs hand-written NumPy."""

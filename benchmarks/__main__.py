@@ -1,0 +1,55 @@
+"""`python -m benchmarks [name ...]`: run the benchmark suites and print ratios.
+
+`make bench` runs this with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset, as on a user's machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+
+from . import bench_engine
+from .harness import blas_info, report, time_case
+
+SUITES = {"engine": bench_engine.cases}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("suites", nargs="*", default=list(SUITES), help=", ".join(SUITES))
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
+                        help="threads for PyTorch and NumPy's BLAS (the same for both)")
+    args = parser.parse_args(argv)
+    import numpy as np
+    import torch
+
+    torch.set_num_threads(args.threads)
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.threads)
+    except ImportError:
+        pass
+    print(f"python {platform.python_version()}  numpy {np.__version__}  torch {torch.__version__}"
+          f"  threads {args.threads}")
+    print(f"BLAS: {blas_info()}")
+    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}  "
+          f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}")
+    all_cases = []
+    for name in args.suites:
+        if name not in SUITES:
+            parser.error(f"unknown suite {name!r}; choose from {', '.join(SUITES)}")
+        for case in SUITES[name]():
+            time_case(case)
+            all_cases.append(case)
+            print(report([case]).splitlines()[-1], flush=True)
+    print()
+    print("median of repeats; ratios are neuronet's time over the other's (lower is better)")
+    print(report(all_cases))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
