@@ -10,15 +10,17 @@ import os
 import platform
 import sys
 
-from . import bench_engine
+from . import bench_engine, bench_training
 from .harness import blas_info, report, time_case
 
 SUITES = {"engine": bench_engine.cases}
+EPOCH_SUITES = {"mlp-epoch": bench_training.run_epochs, "keras": bench_training.run_keras}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("suites", nargs="*", default=list(SUITES), help=", ".join(SUITES))
+    names = list(SUITES) + list(EPOCH_SUITES)
+    parser.add_argument("suites", nargs="*", default=names, help=", ".join(names))
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                         help="threads for PyTorch and NumPy's BLAS (the same for both)")
     args = parser.parse_args(argv)
@@ -38,9 +40,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}  "
           f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}")
     all_cases = []
+    epoch_lines: list[str] = []
     for name in args.suites:
+        if name in EPOCH_SUITES:
+            lines = EPOCH_SUITES[name]()
+            print("\n".join(lines), flush=True)
+            epoch_lines += lines
+            continue
         if name not in SUITES:
-            parser.error(f"unknown suite {name!r}; choose from {', '.join(SUITES)}")
+            parser.error(f"unknown suite {name!r}; choose from {', '.join(names)}")
         for case in SUITES[name]():
             time_case(case)
             all_cases.append(case)
@@ -48,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("median of repeats; ratios are neuronet's time over the other's (lower is better)")
     print(report(all_cases))
+    if epoch_lines:
+        print("\n".join(epoch_lines))
     return 0
 
 

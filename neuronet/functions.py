@@ -44,6 +44,44 @@ tril, triu, repeat_interleave = _sh.tril, _sh.triu, _sh.repeat_interleave
 gather, scatter, index_select, masked_fill = (_idx.gather, _idx.scatter, _idx.index_select,
                                               _idx.masked_fill)
 take_along_dim, sort, topk = _idx.take_along_dim, _idx.sort, _idx.topk
+narrow, select, unflatten = _sh.narrow, _sh.select, _sh.unflatten
+moveaxis = movedim
+
+
+def scatter_add(x: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
+    return _idx.scatter(x, dim, index, src, "add")
+
+
+def index_add(x: Tensor, dim: int, index: Any, source: Tensor, alpha: Any = 1) -> Tensor:
+    return _idx.index_add(x, dim, index, source if alpha == 1 else source * alpha)
+
+
+def tile(x: Tensor, dims: Any) -> Tensor:
+    return x.tile(dims)
+
+
+def tensordot(a: Tensor, b: Tensor, dims: Any = 2) -> Tensor:
+    """Contract the last `dims` dims of a with the first of b (or explicit dim lists)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    if isinstance(dims, int):
+        da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        da, db = [list(d) if isinstance(d, (list, tuple)) else [d] for d in dims]
+    sa = list(letters[:a.ndim])
+    sb = list(letters[a.ndim:a.ndim + b.ndim])
+    for i, j in zip(da, db):
+        sb[j % b.ndim] = sa[i % a.ndim]
+    out = [c for k, c in enumerate(sa) if k not in [d % a.ndim for d in da]] + [
+        c for k, c in enumerate(sb) if k not in [d % b.ndim for d in db]]
+    return _la.einsum("".join(sa) + "," + "".join(sb) + "->" + "".join(out), a, b)
+
+
+def hstack(tensors: Any) -> Tensor:
+    return _sh.cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors: Any) -> Tensor:
+    return _sh.cat([t.reshape(1, -1) if t.ndim == 1 else t for t in tensors], 0)
 
 # linear algebra
 matmul, mm, bmm, dot, outer, einsum = _la.matmul, _la.mm, _la.bmm, _la.dot, _la.outer, _la.einsum

@@ -934,14 +934,16 @@ class Tensor:
         return _sh.unbind(self, dim)
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
-        index = [slice(None)] * self.ndim
-        index[dim] = slice(start, start + length)
-        return self[tuple(index)]
+        return _sh.narrow(self, dim, start, length)
 
     def select(self, dim: int, index: int) -> Tensor:
-        idx = [slice(None)] * self.ndim
-        idx[dim] = index
-        return self[tuple(idx)]
+        return _sh.select(self, dim, index)
+
+    def take_along_dim(self, indices: Any, dim: Any = None) -> Tensor:
+        return _idx.take_along_dim(self, indices, dim)
+
+    def moveaxis(self, source: Any, destination: Any) -> Tensor:
+        return _sh.movedim(self, source, destination)
 
     def tril(self, diagonal: int = 0) -> Tensor:
         return _sh.tril(self, diagonal)

@@ -40,6 +40,7 @@ class Function:
     """Base class of differentiable ops (see the module docstring)."""
 
     # Class options a primitive may override:
+    op_name: str | None = None  # the name errors use (default: the class name, lower case)
     saves_output = False  # keep the output array so backward can call self.output()
     uses_input_values = True  # backward reads the inputs' values (checked against in-place edits)
 
@@ -170,14 +171,16 @@ class Function:
             if "broadcast" in str(e):
                 shapes = " and ".join(str(tuple(t._data.shape)) for t in args)
                 raise ValueError(
-                    f"{cls.__name__.lower()}: shapes {shapes} are not broadcastable"
+                    f"{cls.op_name or cls.__name__.lower()}: shapes {shapes} are not "
+                    f"broadcastable ({e})"
                 ) from None
             raise
         except TypeError as e:
             if "ufunc" in str(e) or "not supported" in str(e):
                 dts = " and ".join(str(t._data.dtype) for t in args)
-                raise TypeError(f"{cls.__name__.lower()}: not supported for dtypes {dts}: {e}") \
-                    from None
+                raise TypeError(
+                    f"{cls.op_name or cls.__name__.lower()}: not supported for dtypes {dts}: {e}"
+                ) from None
             raise
         if not need or not state.enabled:
             if type(out) is tuple:

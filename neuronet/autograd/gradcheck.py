@@ -27,6 +27,8 @@ def _outputs(fn: Callable, inputs: tuple) -> tuple:
 
 def _numerical_jacobian(fn: Callable, inputs: tuple, x: Any, eps: float) -> list:
     """One matrix (x.numel(), out.numel()) per output."""
+    if not x._data.flags.c_contiguous:
+        x._data = np.ascontiguousarray(x._data)  # so that reshape below is a view
     flat = x._data.reshape(-1)  # a view: perturbs x in place
     with no_grad():
         base = _outputs(fn, inputs)

@@ -25,6 +25,8 @@ class LogSoftmax(Function):
 
     def forward(self, x, dim):
         self.dim = dim
+        if x.shape[dim] == 0:  # nothing to normalise (np.max has no identity)
+            return x.copy()
         shifted = x - np.max(x, axis=dim, keepdims=True)
         return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
 
@@ -40,6 +42,8 @@ class Softmax(Function):
 
     def forward(self, x, dim):
         self.dim = dim
+        if x.shape[dim] == 0:
+            return x.copy()
         e = np.exp(x - np.max(x, axis=dim, keepdims=True))
         e /= np.sum(e, axis=dim, keepdims=True)
         return e

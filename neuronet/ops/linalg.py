@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import operands
+from ._util import norm_dim, operands
 
 
 class MatMul(Function):
@@ -79,7 +79,8 @@ class Linear(Function):
 
 class Einsum(Function):
     """y = einsum(eq, *xs);  dL/dx_i = einsum(g and the other operands -> subscripts of x_i),
-    broadcast over indices that only x_i has"""
+    broadcast over indices that only x_i has (a size-1 dim of x_i broadcast against a larger
+    one elsewhere is summed back by the engine)"""
 
     def forward(self, *xs, inputs, output):
         self.subs, self.out = inputs, output
@@ -98,12 +99,14 @@ class Einsum(Function):
             target = self.subs[i]
             kept = "".join(c for c in dict.fromkeys(target) if c in have)
             r = einsum_subs([self.out] + others, kept, g, *ops)
-            # indices of x_i summed away in y: the gradient is constant along them
+            # indices of x_i summed away in y (or broadcast from size 1 by another operand):
+            # the gradient is constant along them
             shape = self.inputs[i]._data.shape
             if kept != target:
-                sizes = dict(zip(target, shape))
-                full = [sizes[c] if c in kept else 1 for c in target]
-                r = r.reshape(full).expand(shape)
+                sizes = dict(zip(kept, r._data.shape))
+                r = r.reshape([sizes.get(c, 1) for c in target])
+            if r._data.shape != shape:  # the engine then sums size-1 dims of x_i back
+                r = r.expand(np.broadcast_shapes(r._data.shape, shape))
             grads.append(r)
         return tuple(grads)
 
@@ -138,21 +141,42 @@ def einsum(equation: str, *operands_: Any) -> Tensor:
                 counts[c] = counts.get(c, 0) + 1
         rhs_ell = ell if "..." in eq else ""
         rhs = rhs_ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in rhs_ell))
-    for s, x in zip(subs, xs):
-        if len(s) != x.ndim:
-            raise ValueError(
-                f"einsum: operand subscripts '{s}' name {len(s)} dims but the operand has "
-                f"shape {tuple(x.shape)}"
-            )
-        if len(set(s)) != len(s):
-            raise ValueError(f"einsum: repeated subscripts within one operand ('{s}') are not "
-                             "supported; take a diagonal first")
+    _check_subscripts(subs, rhs, xs)
     dtype = xs[0]._data.dtype
     for x in xs[1:]:
         if x._data.dtype != dtype:
             xs = [operands(xs[0], x)[0] for x in xs]
             break
     return Einsum.apply(*xs, inputs=tuple(subs), output=rhs)
+
+
+def _check_subscripts(subs: list, rhs: str, xs: list) -> None:
+    """Each operand names one letter per dim, no letter twice; a letter has one size (or 1)."""
+    sizes: dict = {}
+    for s, x in zip(subs, xs):
+        if len(s) != x.ndim or not all(c in string.ascii_letters for c in s):
+            raise ValueError(
+                f"einsum: operand subscripts '{s}' name {len(s)} dims but the operand has "
+                f"shape {tuple(x.shape)} (subscripts must be letters, one per dim)"
+            )
+        if len(set(s)) != len(s):
+            raise ValueError(f"einsum: repeated subscripts within one operand ('{s}') are not "
+                             "supported; take a diagonal first")
+        for c, n in zip(s, x._data.shape):
+            seen = sizes.setdefault(c, n)
+            if seen != n and 1 not in (seen, n):
+                raise ValueError(
+                    f"einsum: subscript {c} has size {n} for an operand of shape "
+                    f"{tuple(x.shape)}, which does not broadcast with the size {seen} seen "
+                    f"before; operand shapes {[tuple(t.shape) for t in xs]}"
+                )
+            sizes[c] = max(seen, n) if 1 in (seen, n) else n
+    for c in rhs:
+        if c not in sizes or rhs.count(c) > 1:
+            raise ValueError(
+                f"einsum: output subscript '{c}' in '{rhs}' must appear once in the output and "
+                f"in at least one input ({','.join(subs)})"
+            )
 
 
 def _shape_error(op: str, a: Tensor, b: Tensor, detail: str) -> RuntimeError:
@@ -184,6 +208,8 @@ def mm(a: Tensor, b: Tensor) -> Tensor:
         raise RuntimeError(
             f"mm: expected 2-D tensors, got shapes {tuple(a.shape)} and {tuple(b.shape)}"
         )
+    if a.shape[1] != b.shape[0]:
+        raise _shape_error("mm", a, b, f"{a.shape[1]} != {b.shape[0]}")
     return matmul(a, b)
 
 
@@ -193,6 +219,8 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
             f"bmm: expected 3-D tensors with the same batch size, got shapes {tuple(a.shape)} "
             f"and {tuple(b.shape)}"
         )
+    if a.shape[2] != b.shape[1]:
+        raise _shape_error("bmm", a, b, f"{a.shape[2]} != {b.shape[1]}")
     return matmul(a, b)
 
 
@@ -200,6 +228,11 @@ def dot(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(
             f"dot: 1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors"
+        )
+    if a.shape[0] != b.shape[0]:
+        raise RuntimeError(
+            f"dot: inconsistent tensor size, expected tensors of the same size, got shapes "
+            f"{tuple(a.shape)} and {tuple(b.shape)}"
         )
     return matmul(a, b)
 
@@ -226,11 +259,21 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if bias is None:
         return Linear.apply(x, weight)
+    if bias._data.shape not in ((), (1,), weight._data.shape[:1]):
+        raise RuntimeError(
+            f"linear: bias of shape {tuple(bias._data.shape)} does not match weight of shape "
+            f"{tuple(weight._data.shape)}: expected bias of shape ({weight._data.shape[0]},)"
+        )
     return Linear.apply(x, weight, bias)
 
 
 def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    y = x.movedim((dim1, dim2), (-2, -1))
+    """The diagonal (i, i + offset) of the matrices in dims (dim1, dim2), as a last dim:
+    y[..., i] = x[..., i, i + offset];  dL/dx = g scattered back onto that diagonal."""
+    d1, d2 = norm_dim(dim1, x._data.ndim, "diagonal"), norm_dim(dim2, x._data.ndim, "diagonal")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal: dimensions cannot be identical {dim1}, {dim2}")
+    y = x.movedim((d1, d2), (-2, -1))
     n, m = y.shape[-2], y.shape[-1]
     if offset >= 0:
         k = max(0, min(n, m - offset))

@@ -7,19 +7,21 @@
     repeat         dL/dx = g reshaped to (r0, s0, r1, s1, ...) and summed over the r axes
     flip / roll    dL/dx = flip / roll back
     cat            dL/dx_i = the slice of g that x_i filled
+    split          dL/dx = cat of the pieces' gradients (zeros for unused pieces)
     tril / triu    dL/dx = tril / triu of g
     pad (constant) dL/dx = the interior slice of g; other modes gather by index
 """
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor, as_tensor_arg
 from ..dtypes import result_type
+from ..tensor import Tensor, as_tensor_arg
 from ._util import norm_dim, norm_dims
 
 
@@ -154,6 +156,23 @@ class Cat(Function):
         return tuple(grads)
 
 
+class Split(Function):
+    """y_1, ..., y_n = consecutive pieces of x along dim (views);  dL/dx = cat(g_1, ..., g_n)
+
+    One multi-output node instead of n slices: the slices' backward would each build a
+    zero tensor of x's full size (O(n * x.size) work for unbind); this is one cat."""
+
+    uses_input_values = False
+
+    def forward(self, x, sizes, dim):
+        self.dim = dim
+        bounds = np.cumsum(sizes[:-1]).tolist()
+        return tuple(np.split(x, bounds, axis=dim))
+
+    def backward(self, *grads):
+        return Cat.apply(*grads, dim=self.dim)
+
+
 class Tri(Function):
     """y = tril(x, k) or triu(x, k);  dL/dx = the same triangle of g"""
 
@@ -207,11 +226,16 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
     d = norm_dim(dim, x._data.ndim, "unflatten")
-    sizes = list(sizes)
-    if -1 in sizes:
-        known = int(np.prod([s for s in sizes if s != -1]))
-        sizes[sizes.index(-1)] = x._data.shape[d] // known
+    sizes = [int(s) for s in sizes]
     shape = x._data.shape
+    known = int(np.prod([s for s in sizes if s != -1]))
+    if sizes.count(-1) == 1 and known and shape[d] % known == 0:
+        sizes[sizes.index(-1)] = shape[d] // known
+    if sizes.count(-1) or int(np.prod(sizes)) != shape[d]:
+        raise RuntimeError(
+            f"unflatten: provided sizes {tuple(sizes)} don't multiply up to the size of dim "
+            f"{d} ({shape[d]}) in the input tensor of shape {tuple(shape)}"
+        )
     return reshape(x, shape[:d] + tuple(sizes) + shape[d + 1:])
 
 
@@ -260,10 +284,25 @@ def transpose(x: Tensor, dim0: int, dim1: int) -> Tensor:
 
 
 def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
-    src = (source,) if isinstance(source, int) else tuple(source)
-    dst = (destination,) if isinstance(destination, int) else tuple(destination)
-    order = list(np.moveaxis(np.arange(x._data.ndim), src, dst))
-    return Permute.apply(x, dims=tuple(int(o) for o in order))
+    """Move dims `source` to positions `destination`, keeping the others in order."""
+    nd = x._data.ndim
+    src = (source,) if isinstance(source, (int, np.integer)) else tuple(source)
+    dst = (destination,) if isinstance(destination, (int, np.integer)) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({list(src)} dims) should "
+            f"contain the same number of dims as destination ({list(dst)} dims)"
+        )
+    if nd == 0:
+        return x
+    s = [norm_dim(d, nd, "movedim") for d in src]
+    t = [norm_dim(d, nd, "movedim") for d in dst]
+    if len(set(s)) != len(s) or len(set(t)) != len(t):
+        raise RuntimeError(f"movedim: repeated dim in source {src} or destination {dst}")
+    order = [i for i in range(nd) if i not in s]
+    for d, i in sorted(zip(t, s)):
+        order.insert(d, i)
+    return Permute.apply(x, dims=tuple(order))
 
 
 def expand(x: Tensor, shape: Sequence[int]) -> Tensor:
@@ -296,20 +335,40 @@ def sum_to(x: Tensor, shape: tuple) -> Tensor:
 
 
 def repeat(x: Tensor, reps: Sequence[int]) -> Tensor:
-    reps = tuple(reps)
+    reps = tuple(int(r) for r in reps)
     if len(reps) < x._data.ndim:
         raise RuntimeError(
-            "repeat: number of dimensions of repeat dims can not be smaller than number of "
-            "dimensions of tensor"
+            f"repeat: number of dimensions of repeat dims ({len(reps)}) can not be smaller than "
+            f"number of dimensions of tensor ({x._data.ndim}, shape {tuple(x._data.shape)})"
         )
+    if any(r < 0 for r in reps):
+        raise RuntimeError(f"repeat: repeats must be non-negative, got {reps}")
     return Repeat.apply(x, reps=reps)
 
 
-def repeat_interleave(x: Tensor, repeats: int, dim: int | None = None) -> Tensor:
+def repeat_interleave(x: Tensor, repeats: Any, dim: int | None = None) -> Tensor:
+    """Repeat each element `repeats` times along `dim` (the flattened input when None);
+    `repeats` is an int or a 1-D integer tensor with one count per element."""
     if dim is None:
         x, dim = flatten(x), 0
     d = norm_dim(dim, x._data.ndim, "repeat_interleave")
     shape = x._data.shape
+    counts = repeats._data if isinstance(repeats, Tensor) else np.asarray(repeats)
+    if counts.dtype.kind not in "iu" or (counts.size and counts.min() < 0):
+        raise RuntimeError(
+            f"repeat_interleave: repeats must be non-negative integers, got {counts.tolist()}"
+        )
+    if counts.ndim:
+        if counts.shape not in ((1,), (shape[d],)):
+            raise RuntimeError(
+                f"repeat_interleave: repeats must have the same size as input along dim {d} "
+                f"(input shape {tuple(shape)}, repeats shape {counts.shape})"
+            )
+        from .indexing import index_select
+
+        index = np.repeat(np.arange(shape[d]), np.broadcast_to(counts, (shape[d],)))
+        return index_select(x, d, Tensor._wrap(index))
+    repeats = int(counts)
     y = expand(unsqueeze(x, d + 1), shape[:d + 1] + (repeats,) + shape[d + 1:])
     return reshape(y, shape[:d] + (shape[d] * repeats,) + shape[d + 1:])
 
@@ -322,10 +381,19 @@ def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     if dims is None:
         flat = flatten(x)
         return reshape(Roll.apply(flat, shifts=shifts, dims=0), x._data.shape)
-    if isinstance(shifts, (list, tuple)):
-        shifts = tuple(shifts)
-        dims = tuple(dims)
-    return Roll.apply(x, shifts=shifts, dims=dims)
+    many = isinstance(shifts, (list, tuple)) or isinstance(dims, (list, tuple))
+    shifts_t = tuple(shifts) if isinstance(shifts, (list, tuple)) else (shifts,)
+    dims_t = tuple(dims) if isinstance(dims, (list, tuple)) else (dims,)
+    if len(shifts_t) != len(dims_t):
+        raise RuntimeError(
+            f"roll: shifts and dimensions must align. shifts: {len(shifts_t)}, "
+            f"dims: {len(dims_t)}"
+        )
+    nd = max(x._data.ndim, 1)
+    dims_t = tuple(norm_dim(d, nd, "roll") for d in dims_t)
+    if not many:
+        return Roll.apply(x, shifts=int(shifts_t[0]), dims=dims_t[0])
+    return Roll.apply(x, shifts=tuple(int(s) for s in shifts_t), dims=dims_t)
 
 
 def cat(tensors: Sequence[Any], dim: int = 0) -> Tensor:
@@ -370,24 +438,23 @@ def stack(tensors: Sequence[Any], dim: int = 0) -> Tensor:
 
 
 def split(x: Tensor, split_size: Any, dim: int = 0) -> tuple:
+    """Pieces of `x` along `dim`: of `split_size` each (the last may be smaller), or of the
+    listed sizes. One Split node for all pieces, so backward is a single cat."""
     d = norm_dim(dim, x._data.ndim, "split")
     n = x._data.shape[d]
-    if isinstance(split_size, int):
+    if isinstance(split_size, (int, np.integer)):
         if split_size <= 0 and n:
             raise RuntimeError(f"split: split_size must be positive, got {split_size}")
         sizes = [min(split_size, n - i) for i in range(0, n, split_size)] if n else [0]
     else:
-        sizes = list(split_size)
-        if sum(sizes) != n:
+        sizes = [int(s) for s in split_size]
+        if sum(sizes) != n or any(s < 0 for s in sizes):
             raise RuntimeError(
                 f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's "
-                f"size at dimension {d}), but got split_sizes={sizes}"
+                f"size at dimension {d}, shape {tuple(x._data.shape)}), but got "
+                f"split_sizes={sizes}"
             )
-    out, start = [], 0
-    for s in sizes:
-        out.append(x[(slice(None),) * d + (slice(start, start + s),)])
-        start += s
-    return tuple(out)
+    return Split.apply(x, sizes=tuple(sizes), dim=d)
 
 
 def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
@@ -399,8 +466,41 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple:
 
 
 def unbind(x: Tensor, dim: int = 0) -> tuple:
+    """The slices x.select(dim, i) for every i (one Split node, then size-1 dims dropped)."""
     d = norm_dim(dim, x._data.ndim, "unbind")
-    return tuple(x[(slice(None),) * d + (i,)] for i in range(x._data.shape[d]))
+    n = x._data.shape[d]
+    if n == 0:
+        return ()
+    shape = x._data.shape[:d] + x._data.shape[d + 1:]
+    return tuple(reshape(p, shape) for p in Split.apply(x, sizes=(1,) * n, dim=d))
+
+
+def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """x[..., start : start + length, ...] along `dim` (a view; PyTorch's narrow)."""
+    d = norm_dim(dim, x._data.ndim, "narrow")
+    n = x._data.shape[d]
+    if not -n <= start <= n:
+        raise IndexError(f"narrow: start ({start}) out of range for dimension {d} of size {n} "
+                         f"(input shape {tuple(x._data.shape)})")
+    start = start % n if start < 0 else start
+    if length < 0 or start + length > n:
+        raise RuntimeError(
+            f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n}) "
+            f"(input shape {tuple(x._data.shape)}, dim {d})"
+        )
+    return x[(slice(None),) * d + (slice(start, start + length),)]
+
+
+def select(x: Tensor, dim: int, index: int) -> Tensor:
+    """x[..., index, ...] along `dim`, removing that dim (PyTorch's select)."""
+    d = norm_dim(dim, x._data.ndim, "select")
+    n = x._data.shape[d]
+    if not -n <= index < n:
+        raise IndexError(
+            f"select: index {index} out of range for tensor of shape {tuple(x._data.shape)} "
+            f"at dimension {d} (size {n})"
+        )
+    return x[(slice(None),) * d + (int(index),)]
 
 
 def tril(x: Tensor, diagonal: int = 0) -> Tensor:
@@ -421,7 +521,8 @@ def _check_matrix(x: Tensor, op: str) -> None:
 _PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
-def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
+def pad(x: Tensor, pad: Sequence[int], mode: str = "constant",
+        value: float | None = None) -> Tensor:
     """Pad the last len(pad)//2 dims; `pad` lists (left, right) pairs from the last dim back,
     as PyTorch's F.pad. Negative widths crop."""
     pad = list(pad)
