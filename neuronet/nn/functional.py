@@ -17,6 +17,7 @@ Activation formulas (x input, y output):
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -42,17 +43,22 @@ class LeakyRelu(Function):
 
 
 class Elu(Function):
-    """y = x if x > 0 else alpha (exp(x) - 1);  dL/dx = g if x > 0 else g (y + alpha)"""
+    """y = x if x > 0 else alpha (exp(x) - 1);  dL/dx = g if x > 0 else g (y + alpha)
+
+    NOTE: at x = 0 the slope is alpha (y + alpha with y = 0), held constant there so that the
+    second derivative at the kink is 0, as PyTorch's."""
 
     saves_output = True
 
     def forward(self, x, alpha):
         self.mask, self.alpha = x > 0, alpha
+        self.kink = x == 0
         return np.where(self.mask, x, alpha * np.expm1(np.minimum(x, 0)))
 
     def backward(self, g):
         y = self.output()
-        return _el.where(self.mask, g, g * (y + self.alpha))
+        slope = _el.where(self.kink, self.alpha, y + self.alpha)
+        return _el.where(self.mask, g, g * slope)
 
 
 class Gelu(Function):
@@ -92,21 +98,15 @@ class Hardtanh(Function):
         return _el.where(self.mask, g, 0.0)
 
 
-def _maybe_inplace(x: Tensor, out: Tensor, inplace: bool) -> Tensor:
-    """F.relu(x, inplace=True) and friends: the result replaces x's contents (rebinding x to
-    the recorded op when a graph is being recorded)."""
-    if not inplace:
-        return out
-    if out.requires_grad:
-        x._rebind(out)
-    else:
-        x._data[...] = out._data
-        x._version += 1
-    return x
+def _maybe_inplace(x: Tensor, fn: Callable[[Tensor], Tensor], inplace: bool) -> Tensor:
+    """F.relu(x, inplace=True) and friends: fn(x) replaces x's contents. Tensor._inplace records
+    fn on an alias of x's old value and rebinds x to the result, so a graph through x stays
+    valid (and, as in PyTorch, a leaf that requires grad refuses)."""
+    return x._inplace(fn) if inplace else fn(x)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    return _maybe_inplace(input, _el.relu(input), inplace)
+    return _maybe_inplace(input, _el.relu, inplace)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -115,11 +115,11 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01,  # noqa: A002
                inplace: bool = False) -> Tensor:
-    return _maybe_inplace(input, LeakyRelu.apply(input, slope=negative_slope), inplace)
+    return _maybe_inplace(input, lambda x: LeakyRelu.apply(x, slope=negative_slope), inplace)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
-    return _maybe_inplace(input, Elu.apply(float_operand(input), alpha=alpha), inplace)
+    return _maybe_inplace(input, lambda x: Elu.apply(float_operand(x), alpha=alpha), inplace)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -127,13 +127,16 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    return _maybe_inplace(input, Elu.apply(float_operand(input), alpha=_SELU_ALPHA) * _SELU_SCALE,
-                          inplace)
+    return _maybe_inplace(
+        input, lambda x: Elu.apply(float_operand(x), alpha=_SELU_ALPHA) * _SELU_SCALE, inplace)
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
-    return _maybe_inplace(input, Elu.apply(input / alpha, alpha=1.0) * alpha if alpha != 1 else
-                          Elu.apply(input, alpha=1.0), inplace)
+    if alpha == 0:
+        raise ValueError("celu: alpha must be non-zero (it divides x), got alpha=0")
+    # celu(x) = max(0, x) + min(0, alpha (exp(x / alpha) - 1)) = alpha * elu(x / alpha, 1)
+    return _maybe_inplace(input, lambda x: Elu.apply(float_operand(x) / alpha, alpha=1.0) * alpha,
+                          inplace)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
@@ -147,11 +150,11 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    return _maybe_inplace(input, input * _el.sigmoid(input), inplace)
+    return _maybe_inplace(input, lambda x: x * _el.sigmoid(x), inplace)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    return _maybe_inplace(input, input * _el.tanh(softplus(input)), inplace)
+    return _maybe_inplace(input, lambda x: x * _el.tanh(softplus(x)), inplace)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
@@ -161,16 +164,17 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,  # noqa: A002
              inplace: bool = False) -> Tensor:
     if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
-    return _maybe_inplace(input, Hardtanh.apply(input, lo=min_val, hi=max_val), inplace)
+        raise ValueError(
+            f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+    return _maybe_inplace(input, lambda x: Hardtanh.apply(x, lo=min_val, hi=max_val), inplace)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    return _maybe_inplace(input, Hardtanh.apply(input / 6.0 + 0.5, lo=0.0, hi=1.0), inplace)
+    return _maybe_inplace(input, lambda x: Hardtanh.apply(x / 6.0 + 0.5, lo=0.0, hi=1.0), inplace)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
-    return _maybe_inplace(input, input * hardsigmoid(input), inplace)
+    return _maybe_inplace(input, lambda x: x * hardsigmoid(x), inplace)
 
 
 def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
@@ -237,7 +241,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
         return input * 0.0
     keep = _random.rng().random(input.shape, dtype=np.float32) >= p
     mask = keep.astype(input._data.dtype) * (1.0 / (1.0 - p))
-    return _maybe_inplace(input, input * mask, inplace)
+    return _maybe_inplace(input, lambda x: x * mask, inplace)
 
 
 def pad(input: Tensor, pad: Any, mode: str = "constant",  # noqa: A002

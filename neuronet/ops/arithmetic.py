@@ -12,7 +12,8 @@ Operands broadcast; the engine sums each gradient back to its operand's shape.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -164,21 +165,46 @@ class CopyFrom(Function):
         return None, g
 
 
+def broadcast_error(op: str, *shapes: tuple) -> ValueError | None:
+    """A ValueError naming `op`, the shapes and the first clashing dim; None if they broadcast."""
+    ndim = max(len(s) for s in shapes)
+    for i in range(1, ndim + 1):
+        sizes = [s[-i] for s in shapes if i <= len(s) and s[-i] != 1]
+        if len(set(sizes)) > 1:
+            names = " and ".join(str(tuple(s)) for s in shapes)
+            return ValueError(
+                f"{op}: shapes {names} are not broadcastable: sizes {sorted(set(sizes))} "
+                f"clash at non-singleton dimension {ndim - i} (each size must match or be 1)"
+            )
+    return None
+
+
+def apply_broadcast(op: str, cls: type[Function], *tensors: Tensor, **options: Any) -> Tensor:
+    """`cls.apply(*tensors)`, turning NumPy's broadcast failure into an error that names the op."""
+    try:
+        return cls.apply(*tensors, **options)
+    except ValueError:
+        err = broadcast_error(op, *(t._data.shape for t in tensors))
+        if err is None:
+            raise
+        raise err from None
+
+
 def add(a: Any, b: Any) -> Tensor:
     a, b = operands(a, b)
-    return Add.apply(a, b)
+    return apply_broadcast("add", Add, a, b)
 
 
 def sub(a: Any, b: Any) -> Tensor:
     a, b = operands(a, b)
     if a._data.dtype.kind == "b":
         raise RuntimeError("sub: subtraction of two bool tensors is not supported; use ^ instead")
-    return Sub.apply(a, b)
+    return apply_broadcast("sub", Sub, a, b)
 
 
 def mul(a: Any, b: Any) -> Tensor:
     a, b = operands(a, b)
-    return Mul.apply(a, b)
+    return apply_broadcast("mul", Mul, a, b)
 
 
 def div(a: Any, b: Any) -> Tensor:
@@ -186,7 +212,7 @@ def div(a: Any, b: Any) -> Tensor:
     a, b = operands(a, b)
     if a._data.dtype.kind != "f":
         a, b = a.to(get_default_dtype()), b.to(get_default_dtype())
-    return Div.apply(a, b)
+    return apply_broadcast("div", Div, a, b)
 
 
 def neg(a: Tensor) -> Tensor:
@@ -201,7 +227,7 @@ def pow(a: Any, b: Any) -> Tensor:  # noqa: A001
             a = a.to(get_default_dtype())
         return PowScalar.apply(a, p=b)
     a, b = operands(a, b)
-    return Pow.apply(a, b)
+    return apply_broadcast("pow", Pow, a, b)
 
 
 def cast(a: Tensor, dtype: np.dtype) -> Tensor:
@@ -241,6 +267,7 @@ def compare(op: Callable, a: Any, b: Any, keep_dtype: bool = False) -> Tensor:
     try:
         return Tensor._wrap(op(a._data, b._data))
     except ValueError:
-        raise ValueError(
-            f"{op.__name__}: shapes {tuple(a.shape)} and {tuple(b.shape)} are not broadcastable"
-        ) from None
+        err = broadcast_error(op.__name__, a._data.shape, b._data.shape)
+        if err is None:
+            raise
+        raise err from None

@@ -6,15 +6,18 @@
     amax/amin  the gradient is shared equally among tied extreme elements (as PyTorch)
     max(dim)   values = x gathered at the argmax, so the gradient goes to that one element
     logsumexp  y = m + log(sum(exp(x - m))), m = max(x);  dL/dx = g * exp(x - y)
-    var        sum((x - mean)**2) / (n - correction);  std = sqrt(var)
+    var        sum((x - mean)**2) / (n - correction);  std = sqrt(var), dL/dvar = 0 where std == 0
     norm (p=2) y = sqrt(sum(x**2));  dL/dx = g * x / y  (0 where y == 0, as PyTorch)
+    norm (p)   y = (sum |x|**p)**(1/p);  dL/dx = g * sign(x) |x|**(p-1) / y**(p-1)  (0 at y == 0)
+    norm (inf) amax(|x|), ties share the gradient;  p=1: sum(|x|)
     cumsum     dL/dx = reverse cumulative sum of g
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -55,40 +58,37 @@ class Sum(Function):
 
 
 class Prod(Function):
-    """y = prod of x over axes;  dL/dx = g * (product of the other elements)"""
+    """y = prod of x over axes;  dL/dx_i = g * (product of the other elements) = g * y / x_i
+
+    NOTE: where a slice holds zeros, y / x is 0/0; the product of the others is then built from
+    the non-zero product P = prod(x where x != 0 else 1) and the zero count E of the slice:
+        E = 0: P / x_i;   E = 1: P at the zero, P / x_i * x_zero elsewhere (value 0);
+        E = 2: P * (other zero) at the zeros, 0 elsewhere;   E >= 3: 0.
+    Each piece is written so its derivative is right too (second derivatives match PyTorch)."""
+
+    saves_output = True
 
     def forward(self, x, axes, keepdim):
-        self.axes, self.keepdim = axes, keepdim
+        self.axes = axes
         return np.prod(x, axis=axes, keepdims=keepdim)
 
     def backward(self, g):
-        from .shape import reshape
-
         x = self.inputs[0]
-        xd = x._data
-        ge = _expand_back(g, xd.shape, self.axes)
-        if not (xd == 0).any():
-            y = reshape(self.output_or_recompute(), _kept_shape(xd.shape, self.axes))
-            return ge * y / x
-        # NOTE: with zeros, y / x is undefined; use exclusive products from both sides
-        # (first-order only: the result is a constant with respect to x).
-        flat = xd if self.axes is None else np.moveaxis(xd, self.axes, range(-len(self.axes), 0))
-        lead = flat.shape[: flat.ndim - (xd.ndim if self.axes is None else len(self.axes))]
-        flat = flat.reshape(lead + (-1,))
-        left = np.cumprod(np.concatenate([np.ones(lead + (1,), xd.dtype), flat[..., :-1]], -1), -1)
-        right = np.cumprod(
-            np.concatenate([np.ones(lead + (1,), xd.dtype), flat[..., ::-1][..., :-1]], -1), -1
-        )[..., ::-1]
-        others = (left * right).reshape(
-            xd.shape if self.axes is None
-            else np.moveaxis(xd, self.axes, range(-len(self.axes), 0)).shape
-        )
-        if self.axes is not None:
-            others = np.moveaxis(others, range(-len(self.axes), 0), self.axes)
-        return ge * others
+        shape = x._data.shape
+        ge = _expand_back(g, shape, self.axes)
+        zero = x._data == 0
+        if not zero.any():
+            return ge * _expand_back(self.output(), shape, self.axes) / x
+        from .elementwise import where
 
-    def output_or_recompute(self) -> Tensor:
-        return Tensor._wrap(np.prod(self.inputs[0]._data, axis=self.axes, keepdims=self.keepdim))
+        count = np.broadcast_to(np.sum(zero, axis=self.axes, keepdims=True), shape)
+        x_safe = where(zero, 1.0, x)
+        others_nz = _expand_back(prod(x_safe, self.axes, True), shape, self.axes) / x_safe
+        zero_sum = _expand_back(sum(where(zero, x, 0.0), self.axes, True), shape, self.axes)
+        # product over the slice's zeros other than x_i (see the NOTE above)
+        zeros_excl = where(count == 0, 1.0, where(
+            count == 1, where(zero, 1.0, zero_sum), where((count == 2) & zero, zero_sum - x, 0.0)))
+        return ge * others_nz * zeros_excl
 
 
 class Amax(Function):
@@ -146,6 +146,45 @@ class Norm2(Function):
         return where(zero, 0.0, _expand_back(g, x._data.shape, self.axes) * x / safe)
 
 
+class StdSqrt(Function):
+    """y = sqrt(v) for std = sqrt(var);  dL/dv = g / (2 y), and 0 where y == 0 (as PyTorch)"""
+
+    saves_output = True
+
+    def forward(self, v):
+        return np.sqrt(v)
+
+    def backward(self, g):
+        from .elementwise import where
+
+        y = self.output()
+        zero = y._data == 0
+        return where(zero, 0.0, g / (2.0 * where(zero, 1.0, y)))
+
+
+class NormP(Function):
+    """y = (sum |x|**p)**(1/p);  dL/dx = g * sign(x) |x|**(p-1) / y**(p-1), 0 where y == 0
+    (and the |x|**(p-1) factor is 0 where x == 0, as PyTorch)"""
+
+    saves_output = True
+
+    def forward(self, x, axes, keepdim, p):
+        self.axes, self.p = axes, p
+        return np.sum(np.abs(x) ** p, axis=axes, keepdims=keepdim) ** (1.0 / p)
+
+    def backward(self, g):
+        from .elementwise import abs, sign, where
+
+        x, p = self.inputs[0], self.p
+        shape = x._data.shape
+        y = _expand_back(self.output(), shape, self.axes)
+        y_zero, x_zero = y._data == 0, x._data == 0
+        scale = where(y_zero, 0.0, _expand_back(g, shape, self.axes)
+                      / where(y_zero, 1.0, y) ** (p - 1))
+        x_scaled = sign(x) * where(x_zero, 0.0, where(x_zero, 1.0, abs(x)) ** (p - 1))
+        return x_scaled * scale
+
+
 class Cumsum(Function):
     """y_i = sum_{j <= i} x_j along dim;  dL/dx_j = sum_{i >= j} g_i"""
 
@@ -153,20 +192,24 @@ class Cumsum(Function):
 
     def forward(self, x, dim):
         self.dim = dim
-        return np.cumsum(x, axis=dim, dtype=np.int64 if x.dtype.kind in "bui" else x.dtype)
+        out = np.cumsum(x, axis=dim, dtype=np.int64 if x.dtype.kind in "bui" else x.dtype)
+        return out.reshape(x.shape)  # a 0-d input stays 0-d
 
     def backward(self, g):
         from .shape import flip
 
+        if g.ndim == 0:
+            return g
         return flip(cumsum(flip(g, (self.dim,)), self.dim), (self.dim,))
 
 
 def _axes(x: Tensor, dim: Any, op: str) -> tuple | None:
-    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0 and op != "sum"):
+    """`dim` as sorted axes; None (all) for None or (). A 0-d tensor accepts dim 0 or -1 and
+    reduces over nothing, which is the same as over everything."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return None
-    if isinstance(dim, (tuple, list)) and len(dim) == 0:
-        return None
-    return norm_dims(dim, x._data.ndim, op)
+    axes = norm_dims(dim, x._data.ndim, op)
+    return None if x._data.ndim == 0 else axes
 
 
 def sum(x: Tensor, dim: Any = None, keepdim: bool = False) -> Tensor:  # noqa: A001
@@ -271,7 +314,7 @@ def var(x: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False,
 
 def std(x: Tensor, dim: Any = None, unbiased: Any = None, keepdim: bool = False, *,
         correction: Any = None) -> Tensor:
-    return var(x, dim, unbiased, keepdim, correction=correction).sqrt()
+    return StdSqrt.apply(var(x, dim, unbiased, keepdim, correction=correction))
 
 
 def logsumexp(x: Tensor, dim: Any, keepdim: bool = False) -> Tensor:
@@ -295,7 +338,7 @@ def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> T
         return sum((x != 0).to(x.dtype), axes, keepdim)
     if isinstance(p, str):
         raise ValueError(f"norm: unsupported p={p!r}; use a number, 'fro', inf or -inf")
-    return sum(x.abs() ** float(p), axes, keepdim) ** (1.0 / p)
+    return NormP.apply(x, axes=axes, keepdim=keepdim, p=float(p))
 
 
 def cumsum(x: Tensor, dim: int) -> Tensor:
