@@ -1,3 +1,6 @@
 """`neuronet.nn`: layers, losses, initialisation and the functional API."""
 
-from . import functional  # noqa: F401
+from . import functional, init, utils  # noqa: F401
+from .modules import *  # noqa: F403
+from .modules import Module  # noqa: F401
+from .parameter import Buffer, Parameter  # noqa: F401

@@ -249,3 +249,5 @@ def pad(input: Tensor, pad: Any, mode: str = "constant",  # noqa: A002
     from ..ops.shape import pad as _pad
 
     return _pad(input, pad, mode, value)
+from .functional_losses import *  # noqa: E402, F401, F403
+from .functional_norm import *  # noqa: E402, F401, F403
