@@ -22,6 +22,8 @@ from .functions import *  # noqa: F403
 from .functions import abs, all, any, max, min, pow, round, sum  # noqa: F401
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
 from .tensor import Size, Tensor
+from . import nn, optim, utils  # noqa: E402  (torch.nn.Linear, torch.optim.Adam, ...)
+from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -1,0 +1,3 @@
+"""`neuronet.utils`: helpers outside the autograd core (``neuronet.utils.data``)."""
+
+from . import data  # noqa: F401
