@@ -28,7 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ._files import is_gzip, write_bytes_atomic
+from ..io.atomic import atomic_write
+from ._files import is_gzip
 
 __all__ = ["IDX_TYPE_CODES", "read_idx", "write_idx"]
 
@@ -138,4 +139,4 @@ def write_idx(
         compress = path.suffix == ".gz"
     if compress:
         data = gzip.compress(data, compresslevel=6, mtime=0)  # mtime=0: same bytes every run
-    write_bytes_atomic(path, data)
+    atomic_write(path, data)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._files import write_bytes_atomic
+from ..io.atomic import atomic_write
 from .download import DownloadError, fetch_verified
 from .idx import read_idx
 
@@ -226,7 +226,7 @@ def download_dataset(
         gz_name = f"{filename}.gz"
         data = fetch_verified(gz_name, spec.mirrors, spec.md5[gz_name], verbose=verbose)
         target.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(target / gz_name, data)
+        atomic_write(target / gz_name, data)
     return target
 
 
