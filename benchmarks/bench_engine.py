@@ -3,7 +3,7 @@ per-op overhead of a chain of 100 small-tensor ops."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

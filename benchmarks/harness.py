@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 IMPLS = ("neuronet", "torch", "numpy")
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import builtins
 import weakref
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -741,7 +742,9 @@ class Tensor:
             return _ar.floor_divide(self, other)
         if rounding_mode == "trunc":
             return _ar.div(self, other).trunc().to(_ar.result_dtype(self, other))
-        raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}")
+        raise ValueError(
+            f"div: rounding_mode must be None, 'floor' or 'trunc', got {rounding_mode!r}"
+        )
 
     divide = true_divide = div
 
@@ -879,7 +882,9 @@ class Tensor:
 
     def t(self) -> Tensor:
         if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+            raise RuntimeError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D"
+            )
         return self if self.ndim < 2 else _sh.transpose(self, 0, 1)
 
     def permute(self, *dims: Any) -> Tensor:
@@ -1172,12 +1177,12 @@ from .autograd import function as _function  # noqa: E402
 _function.Tensor, _function.as_tensor_arg, _function._wrap = Tensor, as_tensor_arg, Tensor._wrap
 
 # The op families; imported last because they import Tensor from this module.
+from .autograd import engine as _engine  # noqa: E402
 from .ops import arithmetic as _ar  # noqa: E402
 from .ops import elementwise as _el  # noqa: E402
-from .ops import linalg as _la  # noqa: E402
 from .ops import indexing as _idx  # noqa: E402
+from .ops import linalg as _la  # noqa: E402
 from .ops import reductions as _red  # noqa: E402
 from .ops import shape as _sh  # noqa: E402
-from .autograd import engine as _engine  # noqa: E402
 
 _engine.Tensor, _engine._wrap, _engine.sum_to = Tensor, Tensor._wrap, _sh.sum_to

@@ -24,8 +24,10 @@ def test_repr_matches_pytorch(data):
 
 
 def test_repr_with_dtype_and_grad():
-    same_repr(nt.tensor([1.0, 2.0], dtype=nt.float64), torch.tensor([1.0, 2.0], dtype=torch.float64))
-    same_repr(nt.tensor([1.0, 2.0], requires_grad=True), torch.tensor([1.0, 2.0], requires_grad=True))
+    same_repr(nt.tensor([1.0, 2.0], dtype=nt.float64),
+              torch.tensor([1.0, 2.0], dtype=torch.float64))
+    same_repr(nt.tensor([1.0, 2.0], requires_grad=True),
+              torch.tensor([1.0, 2.0], requires_grad=True))
     same_repr(nt.tensor([1, 2], dtype=nt.int32), torch.tensor([1, 2], dtype=torch.int32))
     y = nt.tensor([1.0], requires_grad=True) * 2
     assert repr(y) == "tensor([2.], grad_fn=<MulBackward>)"
@@ -82,7 +84,8 @@ def test_factories_match_pytorch_shapes_and_dtypes():
         (nt.eye(3), torch.eye(3)),
         (nt.eye(2, 4), torch.eye(2, 4)),
         (nt.empty(3, 0), torch.empty(3, 0)),
-        (nt.zeros_like(nt.ones(2, dtype=nt.int32)), torch.zeros_like(torch.ones(2, dtype=torch.int32))),
+        (nt.zeros_like(nt.ones(2, dtype=nt.int32)),
+         torch.zeros_like(torch.ones(2, dtype=torch.int32))),
     ]
     for ours, theirs in cases:
         assert tuple(ours.shape) == tuple(theirs.shape)

@@ -15,7 +15,8 @@ they are recorded, so the gradients can be differentiated again.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

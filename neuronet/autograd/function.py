@@ -117,10 +117,13 @@ class Function:
 
     @property
     def next_functions(self) -> tuple:
-        return tuple(
-            (fn, idx) if fn is not None else (("AccumulateGrad", leaf) if leaf is not None else None, 0)
-            for fn, idx, leaf in self._edges
-        )
+        out = []
+        for fn, idx, leaf in self._edges:
+            if fn is not None:
+                out.append((fn, idx))
+            else:
+                out.append((("AccumulateGrad", leaf) if leaf is not None else None, 0))
+        return tuple(out)
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"

@@ -9,7 +9,8 @@ Run it in float64: float32 has too few digits for eps = 1e-6.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
