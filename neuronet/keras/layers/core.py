@@ -1,0 +1,265 @@
+"""Core layers: Dense, Activation, Dropout, Lambda, Rescaling, Embedding.
+
+    Dense        y = activation(x @ kernel + bias), kernel (in, out)
+    Activation   y = activation(x)
+    Dropout      y = x * mask / (1 - rate) while training, x otherwise
+    Rescaling    y = x * scale + offset
+    Embedding    y = embeddings[x]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ...nn import functional as F
+from ...ops import indexing
+from ...tensor import Tensor
+from .. import activations, initializers, regularizers
+from .._ops import KernelDense
+from .layer import Layer
+
+
+def _positive_int(owner: str, name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value <= 0:
+        raise ValueError(f"{owner}: {name} must be a positive integer, received {name}={value!r}")
+    return int(value)
+
+
+class Dense(Layer):
+    """Densely connected layer: `activation(inputs @ kernel + bias)`.
+
+    Args:
+        units: the output size.
+        activation: name or callable (None: linear).
+        use_bias: whether to add a bias.
+        kernel_initializer: default 'glorot_uniform'; bias_initializer: default 'zeros'.
+        kernel_regularizer, bias_regularizer, activity_regularizer: penalties in `losses`.
+
+    Shape:
+        (batch, ..., in) -> (batch, ..., units); params in * units + units.
+
+    Example:
+        >>> from neuronet import keras
+        >>> layer = keras.layers.Dense(128)
+        >>> layer.build((None, 784)); layer.count_params()
+        100480
+    """
+
+    def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
+                 kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
+                 kernel_regularizer: Any = None, bias_regularizer: Any = None,
+                 activity_regularizer: Any = None, kernel_constraint: Any = None,
+                 bias_constraint: Any = None, **kwargs: Any) -> None:
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.units = _positive_int("Dense", "units", units)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
+        self.kernel = self.bias = None
+
+    def build(self, input_shape: tuple) -> None:
+        if input_shape[-1] is None:
+            raise ValueError(f"Dense {self.name}: the last dimension of the input must be known, "
+                             f"received input_shape={input_shape}")
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], self.units), initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
+            name="kernel")
+        if self.use_bias:
+            self.bias = self.add_weight(
+                shape=(self.units,), initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint, name="bias")
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        if inputs.shape[-1] != self.kernel.shape[0]:
+            raise ValueError(f"Dense {self.name}: expected inputs with last dimension "
+                             f"{self.kernel.shape[0]}, received shape {tuple(inputs.shape)}")
+        if inputs.dtype != self.kernel.dtype:
+            inputs = inputs.to(self.kernel.dtype)
+        if self.use_bias:
+            out = KernelDense.apply(inputs, self.kernel, self.bias)
+        else:
+            out = KernelDense.apply(inputs, self.kernel)
+        if self._emit_logits:
+            return out
+        return self.activation(out)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "units": self.units,
+                "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+
+
+class Activation(Layer):
+    """Applies an activation function: `Activation('relu')`."""
+
+    def __init__(self, activation: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.activation = activations.get(activation)
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        return inputs if self._emit_logits else self.activation(inputs)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "activation": activations.serialize(self.activation)}
+
+
+class Dropout(Layer):
+    """Zeroes inputs with probability `rate` while training and scales the rest by
+    1 / (1 - rate); the identity at inference."""
+
+    def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(rate, int | float) or not 0 <= rate <= 1:
+            raise ValueError(f"Dropout: rate must be a number in [0, 1], received rate={rate!r}")
+        self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
+        self.built = True
+
+    def call(self, inputs: Tensor, training: Any = None) -> Tensor:
+        if not training or self.rate == 0:
+            return inputs
+        return F.dropout(inputs, self.rate, training=True)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape,
+                "seed": self.seed}
+
+
+class Lambda(Layer):
+    """Wraps a function of the inputs as a layer: `Lambda(lambda x: x * 2)`.
+
+    Saving stores the function by name only; loading needs it registered
+    (`keras.saving.register_keras_serializable`) or passed in `custom_objects` (code is never
+    stored in or run from a file)."""
+
+    def __init__(self, function: Callable, output_shape: Any = None, arguments: Any = None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise ValueError(f"Lambda: function must be callable, received {function!r}")
+        self.function, self.arguments = function, dict(arguments or {})
+        self._output_shape = output_shape
+        self.built = True
+
+    def call(self, inputs: Any) -> Any:
+        return self.function(inputs, **self.arguments)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if self._output_shape is None:
+            return super().compute_output_shape(input_shape)
+        if callable(self._output_shape):
+            return self._output_shape(input_shape)
+        return (input_shape[0],) + tuple(self._output_shape)
+
+    def get_config(self) -> dict:
+        from ..saving.serialization import serialize_keras_object
+
+        return {**super().get_config(), "function": serialize_keras_object(self.function),
+                "output_shape": self._output_shape if not callable(self._output_shape) else None,
+                "arguments": self.arguments}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Lambda:
+        from ..saving.serialization import deserialize_keras_object
+
+        config = dict(config)
+        config["function"] = deserialize_keras_object(config["function"], custom_objects)
+        return cls(**config)
+
+
+class Rescaling(Layer):
+    """y = x * scale + offset (e.g. `Rescaling(1/255)` for images)."""
+
+    def __init__(self, scale: float, offset: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scale, self.offset = scale, offset
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        if inputs._data.dtype.kind != "f":
+            inputs = Tensor._wrap(inputs._data.astype(self.dtype))
+        return inputs * self.scale + self.offset
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "scale": self.scale, "offset": self.offset}
+
+
+class Embedding(Layer):
+    """Looks up rows of an (input_dim, output_dim) table: y = embeddings[x].
+
+    Args:
+        input_dim: the vocabulary size; output_dim: the vector size.
+        embeddings_initializer: default 'uniform' (U(-0.05, 0.05)).
+    Shape:
+        (batch, ...) integer indices -> (batch, ..., output_dim).
+    """
+
+    def __init__(self, input_dim: int, output_dim: int, embeddings_initializer: Any = "uniform",
+                 embeddings_regularizer: Any = None, embeddings_constraint: Any = None,
+                 mask_zero: bool = False, **kwargs: Any) -> None:
+        kwargs.pop("input_length", None)  # Keras 2 argument, ignored by Keras 3
+        super().__init__(**kwargs)
+        self.input_dim = _positive_int("Embedding", "input_dim", input_dim)
+        self.output_dim = _positive_int("Embedding", "output_dim", output_dim)
+        if embeddings_initializer == "uniform":
+            embeddings_initializer = initializers.RandomUniform()
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = embeddings_constraint
+        self.mask_zero = bool(mask_zero)
+        self.embeddings = None
+
+    def build(self, input_shape: Any = None) -> None:
+        self.embeddings = self.add_weight(
+            shape=(self.input_dim, self.output_dim), initializer=self.embeddings_initializer,
+            regularizer=self.embeddings_regularizer, constraint=self.embeddings_constraint,
+            name="embeddings")
+        self.built = True
+
+    def call(self, inputs: Tensor) -> Tensor:
+        idx = inputs._data
+        if idx.dtype.kind == "f":
+            idx = idx.astype(np.int64)
+        if idx.size and (idx.min() < 0 or idx.max() >= self.input_dim):
+            raise ValueError(f"Embedding {self.name}: indices must be in [0, {self.input_dim}), "
+                             f"received values in [{idx.min()}, {idx.max()}]")
+        return indexing.getitem(self.embeddings, idx)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape) + (self.output_dim,)
+
+    def compute_output_dtype(self) -> str:
+        return self.dtype
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "input_dim": self.input_dim,
+                "output_dim": self.output_dim,
+                "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
+                "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
+                "mask_zero": self.mask_zero}

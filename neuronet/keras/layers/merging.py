@@ -1,0 +1,103 @@
+"""Merging layers on a list of inputs:
+
+    Add          y = x_1 + x_2 + ... (broadcasting)
+    Multiply     y = x_1 * x_2 * ...
+    Concatenate  y = concat(x_1, x_2, ..., axis=-1)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...ops import shape as shape_ops
+from ...tensor import Tensor
+from .layer import Layer
+
+
+class _Merge(Layer):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.built = True
+
+    def _check(self, inputs: Any) -> list:
+        if not isinstance(inputs, list | tuple) or len(inputs) < 1:
+            raise ValueError(f"{type(self).__name__} {self.name}: expected a list of input "
+                             f"tensors, received {inputs!r}")
+        return list(inputs)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        shapes = self._check(input_shape)
+        out = list(shapes[0])
+        for shape in shapes[1:]:
+            if len(shape) != len(out):
+                raise ValueError(f"{type(self).__name__} {self.name}: inputs must have the "
+                                 f"same rank, received shapes {shapes}")
+            for i, (a, b) in enumerate(zip(out, shape)):
+                if a is not None and b is not None and a != b and 1 not in (a, b):
+                    raise ValueError(f"{type(self).__name__} {self.name}: inputs must have "
+                                     f"compatible shapes, received shapes {shapes}")
+                out[i] = a if b in (None, 1) else b
+        return tuple(out)
+
+
+class Add(_Merge):
+    """Elementwise sum of a list of tensors."""
+
+    def call(self, inputs: Any) -> Tensor:
+        items = self._check(inputs)
+        out = items[0]
+        for item in items[1:]:
+            out = out + item
+        return out
+
+
+class Multiply(_Merge):
+    """Elementwise product of a list of tensors."""
+
+    def call(self, inputs: Any) -> Tensor:
+        items = self._check(inputs)
+        out = items[0]
+        for item in items[1:]:
+            out = out * item
+        return out
+
+
+class Concatenate(_Merge):
+    """Concatenation of a list of tensors along `axis` (default -1)."""
+
+    def __init__(self, axis: int = -1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.axis = int(axis)
+
+    def call(self, inputs: Any) -> Tensor:
+        return shape_ops.cat(self._check(inputs), dim=self.axis)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        shapes = self._check(input_shape)
+        rank = len(shapes[0])
+        axis = self.axis % rank
+        for shape in shapes:
+            if len(shape) != rank or any(
+                    a is not None and b is not None and a != b
+                    for i, (a, b) in enumerate(zip(shape, shapes[0])) if i != axis):
+                raise ValueError(f"Concatenate {self.name}: inputs must match except along "
+                                 f"axis {self.axis}, received shapes {shapes}")
+        sizes = [s[axis] for s in shapes]
+        out = list(shapes[0])
+        out[axis] = None if None in sizes else sum(sizes)
+        return tuple(out)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "axis": self.axis}
+
+
+def add(inputs: list, **kwargs: Any) -> Any:
+    return Add(**kwargs)(inputs)
+
+
+def multiply(inputs: list, **kwargs: Any) -> Any:
+    return Multiply(**kwargs)(inputs)
+
+
+def concatenate(inputs: list, axis: int = -1, **kwargs: Any) -> Any:
+    return Concatenate(axis=axis, **kwargs)(inputs)
