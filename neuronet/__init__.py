@@ -41,7 +41,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .device import accelerator, cuda, device
+from .device import accelerator, backends, cuda, device
 from .dtypes import (
     bool,
     double,

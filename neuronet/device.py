@@ -59,3 +59,27 @@ class _NoAccelerator:
 
 cuda = _NoAccelerator()
 accelerator = _NoAccelerator()
+
+
+class _Backends:
+    """`neuronet.backends.mps.is_available()` and friends, as PyTorch programs call them."""
+
+    def __init__(self) -> None:
+        self.mps = _NoAccelerator()
+        self.cuda = _NoAccelerator()
+        self.cudnn = _CudnnFlags()
+
+
+class _CudnnFlags:
+    """`torch.backends.cudnn.deterministic = True` etc.: accepted, nothing to configure."""
+
+    enabled = False
+    deterministic = False
+    benchmark = False
+
+    @staticmethod
+    def is_available() -> bool:
+        return False
+
+
+backends = _Backends()
