@@ -10,10 +10,10 @@ import os
 import platform
 import sys
 
-from . import bench_engine, bench_training
+from . import bench_conv, bench_engine, bench_training
 from .harness import blas_info, report, time_case
 
-SUITES = {"engine": bench_engine.cases}
+SUITES = {"engine": bench_engine.cases, "conv": bench_conv.cases}
 EPOCH_SUITES = {"mlp-epoch": bench_training.run_epochs, "keras": bench_training.run_keras}
 
 

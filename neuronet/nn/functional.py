@@ -249,5 +249,19 @@ def pad(input: Tensor, pad: Any, mode: str = "constant",  # noqa: A002
     from ..ops.shape import pad as _pad
 
     return _pad(input, pad, mode, value)
+from .functional_conv import (  # noqa: E402, F401
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    conv_transpose2d,
+    dropout2d,
+    fold,
+    max_pool1d,
+    max_pool2d,
+    unfold,
+)
 from .functional_losses import *  # noqa: E402, F401, F403
 from .functional_norm import *  # noqa: E402, F401, F403

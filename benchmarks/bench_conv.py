@@ -1,0 +1,94 @@
+"""Convolution benchmark: conv2d forward + backward (input, weight and bias gradients) at
+N=128, C=32 -> 64, 14x14, 3x3, padding 1, for neuronet, PyTorch and the classic hand-written
+NumPy im2col + GEMM (fancy-index im2col, np.add.at col2im, as in course notes)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from .harness import Case
+
+N, C, O, H, W, K, PAD = 128, 32, 64, 14, 14, 3, 1
+
+
+def _arrays(seed: int = 0) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((N, C, H, W), dtype=np.float32)
+    w = rng.standard_normal((O, C, K, K), dtype=np.float32) * 0.1
+    b = rng.standard_normal(O, dtype=np.float32)
+    g = rng.standard_normal((N, O, H, W), dtype=np.float32)
+    return x, w, b, g
+
+
+def conv_neuronet() -> Callable[[], object]:
+    import neuronet as nt
+    from neuronet.nn.functional_conv import conv2d
+
+    x_np, w_np, b_np, g_np = _arrays()
+    x = nt.from_numpy(x_np).requires_grad_()
+    w, b = nt.from_numpy(w_np).requires_grad_(), nt.from_numpy(b_np).requires_grad_()
+    g = nt.from_numpy(g_np)
+
+    def step() -> object:
+        x.grad = w.grad = b.grad = None
+        conv2d(x, w, b, padding=PAD).backward(g)
+        return w.grad
+
+    return step
+
+
+def conv_torch() -> Callable[[], object]:
+    import torch
+
+    x_np, w_np, b_np, g_np = _arrays()
+    x = torch.from_numpy(x_np).requires_grad_()
+    w, b = torch.from_numpy(w_np).requires_grad_(), torch.from_numpy(b_np).requires_grad_()
+    g = torch.from_numpy(g_np)
+
+    def step() -> object:
+        x.grad = w.grad = b.grad = None
+        torch.nn.functional.conv2d(x, w, b, padding=PAD).backward(g)
+        return w.grad
+
+    return step
+
+
+def _im2col_indices(c: int, h: int, w: int, k: int, pad: int) -> tuple[np.ndarray, ...]:
+    oh, ow = h + 2 * pad - k + 1, w + 2 * pad - k + 1
+    i0 = np.tile(np.repeat(np.arange(k), k), c).reshape(-1, 1)
+    j0 = np.tile(np.arange(k), k * c).reshape(-1, 1)
+    i1 = np.repeat(np.arange(oh), ow).reshape(1, -1)
+    j1 = np.tile(np.arange(ow), oh).reshape(1, -1)
+    ch = np.repeat(np.arange(c), k * k).reshape(-1, 1)
+    return ch, i0 + i1, j0 + j1
+
+
+def conv_numpy() -> Callable[[], object]:
+    """The textbook version: cols = xp[:, c, i, j] (N, C*K*K, OH*OW), y = W @ cols,
+    dW = sum_n g_n @ cols_n^T, dcols = W^T @ g scattered back with np.add.at."""
+    x, w, b, g = _arrays()
+    ch, ii, jj = _im2col_indices(C, H, W, K, PAD)
+    w2 = w.reshape(O, -1)
+
+    def step() -> object:
+        xp = np.pad(x, ((0, 0), (0, 0), (PAD, PAD), (PAD, PAD)))
+        cols = xp[:, ch, ii, jj]  # (N, C*K*K, OH*OW)
+        y = (w2 @ cols).reshape(N, O, H, W) + b.reshape(1, -1, 1, 1)
+        g2 = g.reshape(N, O, -1)
+        dw = np.einsum("nop,nkp->ok", g2, cols, optimize=True).reshape(w.shape)
+        db = g.sum((0, 2, 3))
+        dcols = w2.T @ g2
+        dxp = np.zeros_like(xp)
+        np.add.at(dxp, (slice(None), ch, ii, jj), dcols)
+        dx = dxp[:, :, PAD:-PAD, PAD:-PAD]
+        return y, dw, db, dx
+
+    return step
+
+
+def cases() -> list[Case]:
+    return [Case("conv2d fwd+bwd 128x32->64 14x14 3x3",
+                 {"neuronet": conv_neuronet, "torch": conv_torch, "numpy": conv_numpy},
+                 number=3, repeat=15)]
