@@ -1,7 +1,7 @@
 """Array kernels and argument checks shared by the optimizers.
 
 Every kernel works in place on NumPy arrays with `out=` (no temporaries); the optimizers call
-them on `p._data`, their state arrays and scratch buffers from `Optimizer._scratch`.
+them on `p._data`, their state arrays and scratch buffers from `Optimizer._params_with_grad`.
 """
 
 from __future__ import annotations
@@ -70,6 +70,14 @@ def _lerp_(start: np.ndarray, end: np.ndarray, weight: float, tmp: np.ndarray) -
     else:
         tmp *= 1.0 - weight
         np.subtract(end, tmp, out=start)
+
+
+def _ema_sq_(avg: np.ndarray, x: np.ndarray, beta: float, tmp: np.ndarray) -> None:
+    """avg <- beta * avg + (1 - beta) * x**2, in place (PyTorch's rounding order)."""
+    np.multiply(x, x, out=tmp)
+    tmp *= 1.0 - beta
+    avg *= beta
+    avg += tmp
 
 
 def _check_options(name: str, foreach: Any, fused: Any, capturable: bool,

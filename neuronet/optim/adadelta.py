@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import Tensor
 from ._util import (
     _advance,
     _check_nonneg,
     _check_options,
-    _effective_grad,
-    _grad_array,
+    _ema_sq_,
     _new_step,
     _zeros_like,
 )
@@ -71,41 +71,26 @@ class Adadelta(Optimizer):
         }
         super().__init__(params, defaults)
 
+    def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
+        state["step"] = _new_step()
+        state["square_avg"] = _zeros_like(p)
+        state["acc_delta"] = _zeros_like(p)
+
     def _step_group(self, group: dict[str, Any]) -> None:
         lr = float(group["lr"])
         rho = float(group["rho"])
         eps = float(group["eps"])
-        weight_decay = float(group["weight_decay"])
-        maximize = group["maximize"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            param = p._data
-            g = _grad_array("Adadelta", p)
-            state = self.state[p]
-            if not state:
-                state["step"] = _new_step()
-                state["square_avg"] = _zeros_like(p)
-                state["acc_delta"] = _zeros_like(p)
+        for param, g, state, (s1, s2) in self._params_with_grad(group, 2):
             _advance(state["step"])
             v = state["square_avg"]._data
             u = state["acc_delta"]._data
-            s0, s1, s2 = self._scratch(param, 3)
-            g = _effective_grad(g, param, weight_decay, maximize, s0)
-            v *= rho  # v = rho * v + (1 - rho) * g**2
-            np.multiply(g, g, out=s1)
-            s1 *= 1.0 - rho
-            v += s1
+            _ema_sq_(v, g, rho, s1)  # v = rho * v + (1 - rho) * g**2
             np.add(v, eps, out=s1)  # std = sqrt(v + eps)
             np.sqrt(s1, out=s1)
             np.add(u, eps, out=s2)  # delta = sqrt(u + eps) / std * g
             np.sqrt(s2, out=s2)
             s2 /= s1
             s2 *= g
-            u *= rho  # u = rho * u + (1 - rho) * delta**2
-            np.multiply(s2, s2, out=s1)
-            s1 *= 1.0 - rho
-            u += s1
+            _ema_sq_(u, s2, rho, s1)  # u = rho * u + (1 - rho) * delta**2
             s2 *= lr  # param = param - lr * delta
             param -= s2
-            p._version += 1

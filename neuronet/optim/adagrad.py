@@ -12,8 +12,6 @@ from ._util import (
     _advance,
     _check_nonneg,
     _check_options,
-    _effective_grad,
-    _grad_array,
     _new_step,
 )
 from .optimizer import Optimizer
@@ -72,34 +70,21 @@ class Adagrad(Optimizer):
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(p, group)
+                self._init_state(self.state[p], p, group)
 
-    def _init_state(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        state = self.state[p]
+    def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
         state["step"] = _new_step()
         state["sum"] = Tensor._wrap(
             np.full_like(p._data, group["initial_accumulator_value"], order="C")
         )
-        return state
 
     def _step_group(self, group: dict[str, Any]) -> None:
         lr = float(group["lr"])
         lr_decay = float(group["lr_decay"])
         eps = float(group["eps"])
-        weight_decay = float(group["weight_decay"])
-        maximize = group["maximize"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            param = p._data
-            g = _grad_array("Adagrad", p)
-            state = self.state[p]
-            if not state:
-                state = self._init_state(p, group)
+        for param, g, state, (s1,) in self._params_with_grad(group, 1):
             t = _advance(state["step"])
             s = state["sum"]._data
-            s0, s1 = self._scratch(param, 2)
-            g = _effective_grad(g, param, weight_decay, maximize, s0)
             clr = lr / (1 + (t - 1) * lr_decay)
             np.multiply(g, g, out=s1)  # s = s + g**2
             s += s1
@@ -108,4 +93,3 @@ class Adagrad(Optimizer):
             np.divide(g, s1, out=s1)  # param = param - clr * g / std
             s1 *= clr
             param -= s1
-            p._version += 1

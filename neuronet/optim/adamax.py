@@ -7,13 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import Tensor
 from ._util import (
     _advance,
     _check_betas,
     _check_nonneg,
     _check_options,
-    _effective_grad,
-    _grad_array,
     _lerp_,
     _new_step,
     _zeros_like,
@@ -73,27 +72,19 @@ class Adamax(Optimizer):
         }
         super().__init__(params, defaults)
 
+    def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
+        state["step"] = _new_step()
+        state["exp_avg"] = _zeros_like(p)
+        state["exp_inf"] = _zeros_like(p)
+
     def _step_group(self, group: dict[str, Any]) -> None:
         lr = float(group["lr"])
         beta1, beta2 = (float(b) for b in group["betas"])
         eps = float(group["eps"])
-        weight_decay = float(group["weight_decay"])
-        maximize = group["maximize"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            param = p._data
-            g = _grad_array("Adamax", p)
-            state = self.state[p]
-            if not state:
-                state["step"] = _new_step()
-                state["exp_avg"] = _zeros_like(p)
-                state["exp_inf"] = _zeros_like(p)
+        for param, g, state, (s1,) in self._params_with_grad(group, 1):
             t = _advance(state["step"])
             m = state["exp_avg"]._data
             u = state["exp_inf"]._data
-            s0, s1 = self._scratch(param, 2)
-            g = _effective_grad(g, param, weight_decay, maximize, s0)
             _lerp_(m, g, 1.0 - beta1, s1)  # m = beta1 * m + (1 - beta1) * g
             u *= beta2  # u = max(beta2 * u, |g| + eps)
             np.abs(g, out=s1)
@@ -103,4 +94,3 @@ class Adamax(Optimizer):
             np.divide(m, u, out=s1)
             s1 *= clr
             param -= s1
-            p._version += 1

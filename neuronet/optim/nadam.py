@@ -13,8 +13,7 @@ from ._util import (
     _check_betas,
     _check_nonneg,
     _check_options,
-    _effective_grad,
-    _grad_array,
+    _ema_sq_,
     _lerp_,
     _new_step,
     _scalar_dtype,
@@ -90,47 +89,31 @@ class NAdam(Optimizer):
         }
         super().__init__(params, defaults)
 
+    def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
+        state["step"] = _new_step()
+        state["mu_product"] = Tensor._wrap(np.ones((), dtype=_scalar_dtype()))
+        state["exp_avg"] = _zeros_like(p)
+        state["exp_avg_sq"] = _zeros_like(p)
+
     def _step_group(self, group: dict[str, Any]) -> None:
         lr = float(group["lr"])
         beta1, beta2 = (float(b) for b in group["betas"])
         eps = float(group["eps"])
-        weight_decay = float(group["weight_decay"])
         momentum_decay = float(group["momentum_decay"])
         decoupled = group["decoupled_weight_decay"]
-        maximize = group["maximize"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            param = p._data
-            g = _grad_array("NAdam", p)
-            state = self.state[p]
-            if not state:
-                state["step"] = _new_step()
-                state["mu_product"] = Tensor._wrap(np.ones((), dtype=_scalar_dtype()))
-                state["exp_avg"] = _zeros_like(p)
-                state["exp_avg_sq"] = _zeros_like(p)
+        for param, g, state, (s1, s2) in self._params_with_grad(group, 2, decoupled):
             t = _advance(state["step"])
             m = state["exp_avg"]._data
             v = state["exp_avg_sq"]._data
             mu_product = state["mu_product"]._data
-            s0, s1, s2 = self._scratch(param, 3)
             bias_correction2 = 1.0 - beta2**t
-            if decoupled:
-                if weight_decay != 0:
-                    param *= 1.0 - lr * weight_decay
-                g = _effective_grad(g, param, 0.0, maximize, s0)
-            else:
-                g = _effective_grad(g, param, weight_decay, maximize, s0)
             mu = beta1 * (1.0 - 0.5 * 0.96 ** (t * momentum_decay))
             mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
             mu_product *= mu
             mu_product_t = float(mu_product)
             mu_product_next = mu_product_t * mu_next
             _lerp_(m, g, 1.0 - beta1, s1)  # m = beta1 * m + (1 - beta1) * g
-            v *= beta2  # v = beta2 * v + (1 - beta2) * g**2
-            np.multiply(g, g, out=s1)
-            s1 *= 1.0 - beta2
-            v += s1
+            _ema_sq_(v, g, beta2, s1)  # v = beta2 * v + (1 - beta2) * g**2
             np.divide(v, bias_correction2, out=s1)  # denom = sqrt(v_hat) + eps
             np.sqrt(s1, out=s1)
             s1 += eps
@@ -140,4 +123,3 @@ class NAdam(Optimizer):
             np.divide(m, s1, out=s2)  # the momentum's share
             s2 *= lr * mu_next / (1.0 - mu_product_next)
             param -= s2
-            p._version += 1

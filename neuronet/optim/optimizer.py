@@ -7,14 +7,18 @@ and updates the parameters' arrays in place when `step()` is called.
 `state_dict()` refers to parameters by integer index (their position over all groups), as
 PyTorch does, so a state dict saved from one model loads into a fresh copy of it.
 
-Subclasses implement `_step_group(group)`: the update of one parameter group, written with
-NumPy ufuncs and `out=` on `p._data` (no graph is recorded, no temporaries in the hot path).
+Subclasses implement `_init_state(state, p, group)` (the per-parameter state of the first
+step) and `_step_group(group)`: the update of one parameter group, written with NumPy ufuncs
+and `out=` on `p._data` (no graph is recorded, no temporaries in the hot path). The part every
+update shares (skip parameters without a gradient, check the gradient's shape, create the
+state, maximize and weight decay, bump the parameter's version) is `_params_with_grad`, so an
+optimizer's `_step_group` holds its own maths and nothing else.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import Any
 
@@ -22,7 +26,7 @@ import numpy as np
 
 from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
-from ._util import _scalar_dtype
+from ._util import _effective_grad, _grad_array, _scalar_dtype
 
 
 class _RequiredParameter:
@@ -64,7 +68,7 @@ class Optimizer:
         self.defaults = defaults
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
-        self._workspace: dict[tuple, list[np.ndarray]] = {}
+        self._workspace: dict[tuple, tuple[np.ndarray, list[np.ndarray]]] = {}
         name = type(self).__name__
         if isinstance(params, Tensor):
             raise TypeError(
@@ -218,15 +222,60 @@ class Optimizer:
     def _step_group(self, group: dict[str, Any]) -> None:
         raise NotImplementedError(f"{type(self).__name__} does not implement step()")
 
-    def _scratch(self, like: np.ndarray, count: int) -> list[np.ndarray]:
-        """`count` reusable buffers shaped like `like` (shared by parameters of one shape)."""
-        key = (like.shape, like.dtype)
-        bufs = self._workspace.get(key)
-        if bufs is None:
-            bufs = self._workspace[key] = []
-        while len(bufs) < count:
-            bufs.append(np.empty(like.shape, like.dtype))
-        return bufs
+    def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
+        """Fill the empty `state` of parameter `p` (of `group`) before its first update."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement _init_state()")
+
+    def _params_with_grad(
+        self, group: dict[str, Any], n_scratch: int, decoupled_weight_decay: bool = False,
+        with_state: bool = True,
+    ) -> Iterator[tuple[np.ndarray, np.ndarray, Any, list[np.ndarray]]]:
+        """Yield `(param, g, state, scratch)` for each parameter of `group` with a gradient.
+
+        Before yielding, the steps every optimizer shares (its docstring's first lines):
+            g <- -g if maximize
+            param <- param * (1 - lr * weight_decay)   if decoupled_weight_decay (AdamW's)
+            g <- g + weight_decay * param              otherwise (L2 penalty)
+
+        `param`: the array to update in place; `g`: that gradient (read-only: it may be the
+        grad's own array); `state`: the state dict, filled by `_init_state` when empty (None
+        unless with_state, as reading it adds an entry to `self.state`); `scratch`:
+        `n_scratch` buffers shaped like param. The version is bumped after the loop body.
+        """
+        name = type(self).__name__
+        lr = float(group["lr"])
+        weight_decay = float(group["weight_decay"])
+        maximize = group["maximize"]
+        decoupled = decoupled_weight_decay and weight_decay != 0
+        decay = 0.0 if decoupled_weight_decay else weight_decay
+        state_of = self.state
+        workspace = self._workspace
+        state = None
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            param = p._data
+            g = _grad_array(name, p)
+            if with_state:
+                state = state_of[p]
+                if not state:
+                    self._init_state(state, p, group)
+            # inlined cache look-up: this loop is the hot path when there are many small params
+            buffers = workspace.get((param.shape, param.dtype, n_scratch))
+            if buffers is None:
+                buffers = self._new_buffers(param, n_scratch)
+            if decoupled:
+                param *= 1.0 - lr * weight_decay
+            g = _effective_grad(g, param, decay, maximize, buffers[0])
+            yield param, g, state, buffers[1]
+            p._version += 1
+
+    def _new_buffers(self, like: np.ndarray, count: int) -> tuple[np.ndarray, list[np.ndarray]]:
+        """A g buffer and `count` scratch buffers like `like`, cached for its shape and dtype."""
+        buffers = (np.empty(like.shape, like.dtype),
+                   [np.empty(like.shape, like.dtype) for _ in range(count)])
+        self._workspace[like.shape, like.dtype, count] = buffers
+        return buffers
 
     # --- state dict -----------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:

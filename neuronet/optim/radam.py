@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import Tensor
 from ._util import (
     _advance,
     _check_betas,
     _check_nonneg,
     _check_options,
-    _effective_grad,
-    _grad_array,
+    _ema_sq_,
     _lerp_,
     _new_step,
     _zeros_like,
@@ -83,39 +83,23 @@ class RAdam(Optimizer):
         }
         super().__init__(params, defaults)
 
+    def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
+        state["step"] = _new_step()
+        state["exp_avg"] = _zeros_like(p)
+        state["exp_avg_sq"] = _zeros_like(p)
+
     def _step_group(self, group: dict[str, Any]) -> None:
         lr = float(group["lr"])
         beta1, beta2 = (float(b) for b in group["betas"])
         eps = float(group["eps"])
-        weight_decay = float(group["weight_decay"])
         decoupled = group["decoupled_weight_decay"]
-        maximize = group["maximize"]
         rho_inf = 2.0 / (1.0 - beta2) - 1.0
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            param = p._data
-            g = _grad_array("RAdam", p)
-            state = self.state[p]
-            if not state:
-                state["step"] = _new_step()
-                state["exp_avg"] = _zeros_like(p)
-                state["exp_avg_sq"] = _zeros_like(p)
+        for param, g, state, (s1,) in self._params_with_grad(group, 1, decoupled):
             t = _advance(state["step"])
             m = state["exp_avg"]._data
             v = state["exp_avg_sq"]._data
-            s0, s1 = self._scratch(param, 2)
-            if decoupled:
-                if weight_decay != 0:
-                    param *= 1.0 - lr * weight_decay
-                g = _effective_grad(g, param, 0.0, maximize, s0)
-            else:
-                g = _effective_grad(g, param, weight_decay, maximize, s0)
             _lerp_(m, g, 1.0 - beta1, s1)  # m = beta1 * m + (1 - beta1) * g
-            v *= beta2  # v = beta2 * v + (1 - beta2) * g**2
-            np.multiply(g, g, out=s1)
-            s1 *= 1.0 - beta2
-            v += s1
+            _ema_sq_(v, g, beta2, s1)  # v = beta2 * v + (1 - beta2) * g**2
             bias_correction1 = 1.0 - beta1**t
             bias_correction2 = 1.0 - beta2**t
             rho_t = rho_inf - 2.0 * t * beta2**t / bias_correction2
@@ -130,4 +114,3 @@ class RAdam(Optimizer):
             else:  # param = param - lr * m_hat
                 np.multiply(m, lr / bias_correction1, out=s1)
             param -= s1
-            p._version += 1

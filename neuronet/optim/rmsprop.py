@@ -7,12 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import Tensor
 from ._util import (
     _advance,
     _check_nonneg,
     _check_options,
-    _effective_grad,
-    _grad_array,
+    _ema_sq_,
     _lerp_,
     _new_step,
     _zeros_like,
@@ -83,35 +83,24 @@ class RMSprop(Optimizer):
         }
         super().__init__(params, defaults)
 
+    def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
+        state["step"] = _new_step()
+        state["square_avg"] = _zeros_like(p)
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = _zeros_like(p)
+        if group["centered"]:
+            state["grad_avg"] = _zeros_like(p)
+
     def _step_group(self, group: dict[str, Any]) -> None:
         lr = float(group["lr"])
         alpha = float(group["alpha"])
         eps = float(group["eps"])
-        weight_decay = float(group["weight_decay"])
         momentum = float(group["momentum"])
         centered = group["centered"]
-        maximize = group["maximize"]
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            param = p._data
-            g = _grad_array("RMSprop", p)
-            state = self.state[p]
-            if not state:
-                state["step"] = _new_step()
-                state["square_avg"] = _zeros_like(p)
-                if momentum > 0:
-                    state["momentum_buffer"] = _zeros_like(p)
-                if centered:
-                    state["grad_avg"] = _zeros_like(p)
+        for param, g, state, (s1,) in self._params_with_grad(group, 1):
             _advance(state["step"])
             v = state["square_avg"]._data
-            s0, s1 = self._scratch(param, 2)
-            g = _effective_grad(g, param, weight_decay, maximize, s0)
-            v *= alpha  # v = alpha * v + (1 - alpha) * g**2
-            np.multiply(g, g, out=s1)
-            s1 *= 1.0 - alpha
-            v += s1
+            _ema_sq_(v, g, alpha, s1)  # v = alpha * v + (1 - alpha) * g**2
             if centered:  # denom = sqrt(v - g_avg**2) + eps
                 g_avg = state["grad_avg"]._data
                 _lerp_(g_avg, g, 1.0 - alpha, s1)
@@ -130,4 +119,3 @@ class RMSprop(Optimizer):
             else:
                 s1 *= lr
             param -= s1
-            p._version += 1

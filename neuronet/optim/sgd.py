@@ -11,8 +11,6 @@ from ..tensor import Tensor
 from ._util import (
     _check_nonneg,
     _check_options,
-    _effective_grad,
-    _grad_array,
 )
 from .optimizer import Optimizer
 
@@ -75,24 +73,20 @@ class SGD(Optimizer):
         }
         super().__init__(params, defaults)
 
+    def _init_state(self, state: dict[str, Any], p: Tensor, group: dict[str, Any]) -> None:
+        """Nothing before the first step: the momentum buffer starts as that step's g."""
+
     def _step_group(self, group: dict[str, Any]) -> None:
         lr = float(group["lr"])
         momentum = float(group["momentum"])
         dampening = float(group["dampening"])
-        weight_decay = float(group["weight_decay"])
         nesterov = group["nesterov"]
-        maximize = group["maximize"]
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
-        for p in group["params"]:
-            if p.grad is None:
-                continue
-            param = p._data
-            g = _grad_array("SGD", p)
-            s0, s1 = self._scratch(param, 2)
-            g = _effective_grad(g, param, weight_decay, maximize, s0)
+        # without momentum SGD keeps no state (as PyTorch): no entry in self.state
+        with_state = momentum != 0
+        for param, g, state, (s1,) in self._params_with_grad(group, 1, with_state=with_state):
             if momentum != 0:
-                state = self.state[p]
                 buf = state.get("momentum_buffer")
                 if buf is None:  # first step: b = g
                     state["momentum_buffer"] = buf = Tensor._wrap(np.array(g, param.dtype))
@@ -114,4 +108,3 @@ class SGD(Optimizer):
             # param = param - lr * g
             np.multiply(g, lr, out=s1)
             np.subtract(param, s1, out=param)
-            p._version += 1

@@ -484,3 +484,36 @@ def test_adam_step_on_an_mlp_is_fast():
 def test_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module(f"neuronet.optim.{module}"))
     assert result.attempted > 0 and result.failed == 0
+
+
+# --- the shared per-parameter loop (Optimizer._params_with_grad) ---------------------------
+@pytest.mark.parametrize("name", ALL)
+@pytest.mark.parametrize("options", [{}, "rich"], ids=["defaults", "rich"])
+def test_state_entries_and_versions_only_for_params_with_a_grad(name, options):
+    """Which parameters get a state entry matches torch (SGD without momentum keeps none,
+    Adagrad fills all in its constructor); only stepped parameters change version."""
+    kwargs = RICH[name] if options == "rich" else {}
+    p_ours, p_theirs = make_params()
+    ours = getattr(optim, name)(p_ours, **kwargs)
+    theirs = getattr(torch.optim, name)(p_theirs, **kwargs)
+    grads = [np.ones(p.shape) for p in p_ours]
+    grads[0] = None
+    set_grads(p_ours, p_theirs, grads)
+    versions = [p._version for p in p_ours]
+    ours.step()
+    theirs.step()
+    assert sorted(ours.state_dict()["state"]) == sorted(theirs.state_dict()["state"])
+    assert len(ours.state) == len(theirs.state)
+    assert p_ours[0]._version == versions[0]
+    assert all(p._version > v for p, v in zip(p_ours[1:], versions[1:]))
+    assert_params_close(p_ours, p_theirs)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_grad_of_the_wrong_shape_names_the_optimizer(name):
+    a = _leaf([1.0, 2.0])
+    opt = getattr(optim, name)([a], lr=0.1)
+    a.grad = neuronet.tensor([1.0, 2.0, 3.0], dtype=neuronet.float64)
+    with pytest.raises(RuntimeError, match=rf"^{name}\.step: .*shape \(2,\).*\(3,\)"):
+        opt.step()
+    np.testing.assert_array_equal(a._data, [1.0, 2.0])

@@ -33,6 +33,11 @@ def _lambdas(optimizer: Optimizer, lr_lambda: Any) -> list[Callable[[int], float
     return lambdas
 
 
+def _scaled(optimizer: Optimizer, factor: float) -> list[Any]:
+    """lr_t = lr_{t-1} * factor in every group: the chainable step of these schedules."""
+    return [group["lr"] * factor for group in optimizer.param_groups]
+
+
 class _LambdaState:
     """state_dict support shared by the lambda schedulers: plain functions are not saved,
     callable objects save their `__dict__`."""
@@ -143,7 +148,7 @@ class StepLR(LRScheduler):
         self._warn_get_lr()
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return _group_values(self.optimizer, "lr")
-        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+        return _scaled(self.optimizer, self.gamma)
 
     def _get_closed_form_lr(self) -> list[Any]:
         return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
@@ -170,7 +175,7 @@ class MultiStepLR(LRScheduler):
         if self.last_epoch not in self.milestones:
             return _group_values(self.optimizer, "lr")
         factor = self.gamma ** self.milestones[self.last_epoch]
-        return [group["lr"] * factor for group in self.optimizer.param_groups]
+        return _scaled(self.optimizer, factor)
 
     def _get_closed_form_lr(self) -> list[Any]:
         milestones = sorted(self.milestones.elements())
@@ -201,10 +206,10 @@ class ConstantLR(LRScheduler):
     def get_lr(self) -> list[Any]:
         self._warn_get_lr()
         if self.last_epoch == 0:
-            return [group["lr"] * self.factor for group in self.optimizer.param_groups]
+            return _scaled(self.optimizer, self.factor)
         if self.last_epoch != self.total_iters:
             return _group_values(self.optimizer, "lr")
-        return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
+        return _scaled(self.optimizer, 1.0 / self.factor)
 
     def _get_closed_form_lr(self) -> list[Any]:
         on = self.last_epoch >= self.total_iters
@@ -246,12 +251,12 @@ class LinearLR(LRScheduler):
     def get_lr(self) -> list[Any]:
         self._warn_get_lr()
         if self.last_epoch == 0:
-            return [group["lr"] * self.start_factor for group in self.optimizer.param_groups]
+            return _scaled(self.optimizer, self.start_factor)
         if self._is_initial or self.last_epoch > self.total_iters:
             return _group_values(self.optimizer, "lr")
         span = self.end_factor - self.start_factor
         factor = 1.0 + span / (self.total_iters * self.start_factor + (self.last_epoch - 1) * span)
-        return [group["lr"] * factor for group in self.optimizer.param_groups]
+        return _scaled(self.optimizer, factor)
 
     def _get_closed_form_lr(self) -> list[Any]:
         span = self.end_factor - self.start_factor
@@ -276,7 +281,7 @@ class ExponentialLR(LRScheduler):
         self._warn_get_lr()
         if self._is_initial:
             return _group_values(self.optimizer, "lr")
-        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
+        return _scaled(self.optimizer, self.gamma)
 
     def _get_closed_form_lr(self) -> list[Any]:
         return [base * self.gamma**self.last_epoch for base in self.base_lrs]
@@ -304,7 +309,7 @@ class PolynomialLR(LRScheduler):
             return _group_values(self.optimizer, "lr")
         t, n = self.last_epoch, self.total_iters
         factor = ((1.0 - t / n) / (1.0 - (t - 1) / n)) ** self.power
-        return [group["lr"] * factor for group in self.optimizer.param_groups]
+        return _scaled(self.optimizer, factor)
 
     def _get_closed_form_lr(self) -> list[Any]:
         frac = min(self.total_iters, self.last_epoch) / self.total_iters
