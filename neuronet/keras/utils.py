@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import random as _random
 from .callbacks.progbar import Progbar
+from .plot import model_to_dot, plot_model
 
 
 def to_categorical(x: Any, num_classes: int | None = None) -> np.ndarray:
@@ -54,4 +55,5 @@ def set_random_seed(seed: int) -> None:
     _random.manual_seed(int(seed))
 
 
-__all__ = ["Progbar", "normalize", "set_random_seed", "to_categorical"]
+__all__ = ["Progbar", "model_to_dot", "normalize", "plot_model", "set_random_seed",
+           "to_categorical"]

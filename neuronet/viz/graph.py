@@ -27,7 +27,8 @@ from typing import Any
 
 from ..tensor import Tensor
 
-__all__ = ["AutogradGraph", "build_graph", "save_graph", "to_dot", "to_svg"]
+__all__ = ["AutogradGraph", "build_graph", "layout", "render_dot", "render_png", "render_svg",
+           "save_graph", "to_dot", "to_svg"]
 
 _FILL = {"op": "#d9d9d9", "leaf": "#add8e6", "output": "#c8e6a0"}
 
@@ -146,10 +147,14 @@ def to_dot(roots: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | None
     Op nodes (grey) show the backward function's name and the shape it produced; leaves
     (blue) their name and shape; the output (green) its shape.
     """
-    graph = build_graph(roots, params)
+    return render_dot(build_graph(roots, params), name)
+
+
+def render_dot(graph: AutogradGraph, name: str = "graph", rankdir: str = "TB") -> str:
+    """Any node/edge graph (AutogradGraph's form) as Graphviz DOT text."""
     lines = [
         f"digraph {name} {{",
-        "  graph [rankdir=TB];",
+        f"  graph [rankdir={rankdir}];",
         '  node [shape=box, style="rounded,filled", fontname="monospace", fontsize=10];',
     ]
     for node, (kind, label) in graph.nodes.items():
@@ -209,7 +214,12 @@ def _escape(text: str) -> str:
 def to_svg(roots: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | None = None) -> str:
     """The autograd graph of `roots` as standalone SVG text, laid out in Python (layered:
     inputs at the top, the output at the bottom) without a system Graphviz."""
-    graph = build_graph(roots, params)
+    return render_svg(build_graph(roots, params))
+
+
+def layout(graph: AutogradGraph) -> tuple[dict[str, tuple[float, float, float, float]],
+                                          float, float]:
+    """Boxes (x, y, w, h) per node in a layered top-to-bottom layout, and the canvas size."""
     layers = _layers(graph)
     size = {node: (max(len(line) for line in label) * _CHAR_W + 2 * _PAD,
                    len(label) * _LINE_H + 2 * _PAD)
@@ -227,6 +237,12 @@ def to_svg(roots: Tensor | Sequence[Tensor], params: Mapping[str, Tensor] | None
             x += w + _GAP_X
         y += row_height + _GAP_Y
     height = y - _GAP_Y + _GAP_X
+    return box, width, height
+
+
+def render_svg(graph: AutogradGraph) -> str:
+    """Any node/edge graph (AutogradGraph's form) as standalone SVG text."""
+    box, width, height = layout(graph)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="monospace" font-size="12">',
@@ -263,3 +279,31 @@ def save_graph(roots: Tensor | Sequence[Tensor], path: str | os.PathLike[str],
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(text)
     return text
+
+
+def render_png(graph: AutogradGraph, path: str | os.PathLike[str], dpi: int = 100) -> None:
+    """Draw the graph's layout with matplotlib into a PNG file (no Graphviz needed)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    box, width, height = layout(graph)
+    # layout units are pixels at 100 dpi (12 px monospace, as in the SVG); savefig rescales
+    fig = Figure(figsize=(max(width, 50) / 100, max(height, 50) / 100), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.axis("off")
+    for source, target in graph.edges:
+        sx, sy, sw, sh = box[source]
+        tx, ty, tw, _th = box[target]
+        ax.add_patch(FancyArrowPatch((sx + sw / 2, sy + sh), (tx + tw / 2, ty),
+                                     arrowstyle="-|>", mutation_scale=10, color="#555"))
+    for node, (kind, label) in graph.nodes.items():
+        x, y, w, h = box[node]
+        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=6",
+                                    facecolor=_FILL[kind], edgecolor="#333"))
+        ax.text(x + w / 2, y + h / 2, "\n".join(label), ha="center", va="center",
+                family="monospace", fontsize=12 * 72 / 100, linespacing=1.05)
+    fig.savefig(path, dpi=dpi)
