@@ -1,16 +1,43 @@
 """`keras.layers`: the layer classes under Keras's names."""
 
+from .convolutional import Conv1D, Conv2D, Conv2DTranspose
+from .convolutional_depthwise import DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout, Embedding, Lambda, Rescaling
 from .graph import GCNConv, GraphSageConv
 from .input_layer import Input, InputLayer
 from .layer import Layer
 from .merging import Add, Concatenate, Multiply, add, concatenate, multiply
 from .normalization import BatchNormalization, LayerNormalization
+from .pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    AvgPool1D,
+    AvgPool2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAvgPool1D,
+    GlobalAvgPool2D,
+    GlobalMaxPool1D,
+    GlobalMaxPool2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPool1D,
+    MaxPool2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
+from .spatial import Cropping2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D
 
 __all__ = [
     "Activation", "Add", "BatchNormalization", "Concatenate", "Dense", "Dropout", "Embedding",
     "Flatten", "Input", "InputLayer", "Lambda", "Layer", "LayerNormalization", "Multiply",
     "Permute", "Rescaling", "RepeatVector", "Reshape", "add", "concatenate", "multiply",
+    "Conv1D", "Conv2D", "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D",
+    "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D", "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
+    "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPool1D", "MaxPool2D",
+    "MaxPooling1D", "MaxPooling2D", "Cropping2D", "SpatialDropout2D", "UpSampling2D",
+    "ZeroPadding2D",
     "GCNConv", "GraphSageConv",
-]
+        ]

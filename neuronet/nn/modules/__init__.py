@@ -57,6 +57,7 @@ from .pooling import (
     Unfold,
 )
 from .sparse import Embedding
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
     "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d",
@@ -70,4 +71,5 @@ __all__ = [
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "MultiMarginLoss", "CosineEmbeddingLoss",
     "HingeEmbeddingLoss", "SoftMarginLoss",
-]
+        "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+        ]

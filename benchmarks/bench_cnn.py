@@ -1,0 +1,289 @@
+"""CNN training-epoch benchmark on Fashion-MNIST: conv32-pool-conv64-pool-fc128-fc10 (3x3
+convs, 2x2 max pools, ReLU), batch 128, Adam, data loading included, for neuronet (nn
+modules), PyTorch (CPU, same thread count) and a hand-written NumPy im2col version; and a
+per-op profile of one neuronet training step.
+
+    python -m benchmarks.bench_cnn [--limit N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import defaultdict
+from collections.abc import Callable
+
+import numpy as np
+
+BATCH = 128
+
+
+def load_data(limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    from neuronet.datasets import load_fashion_mnist
+
+    (x, y), _ = load_fashion_mnist()
+    if limit:
+        x, y = x[:limit], y[:limit]
+    return (x.reshape(len(x), 1, 28, 28).astype(np.float32) / 255.0), y.astype(np.int64)
+
+
+def _modules(nn):
+    return nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(64 * 5 * 5, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def _epoch_runner(lib, data: tuple) -> Callable[[], float]:
+    """The same PyTorch program for neuronet (`import neuronet as torch`) and torch."""
+    x, y = data
+    lib.manual_seed(0)
+    loader = lib.utils.data.DataLoader(
+        lib.utils.data.TensorDataset(lib.from_numpy(x), lib.from_numpy(y)),
+        batch_size=BATCH, shuffle=True)
+    model = _modules(lib.nn)
+    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = lib.nn.CrossEntropyLoss()
+
+    def run() -> float:
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+        return loss.item()
+
+    return run
+
+
+def epoch_neuronet(data: tuple) -> Callable[[], float]:
+    import neuronet
+
+    return _epoch_runner(neuronet, data)
+
+
+def epoch_torch(data: tuple) -> Callable[[], float]:
+    import torch
+    import torch.utils.data  # noqa: F401
+
+    return _epoch_runner(torch, data)
+
+
+# --- hand-written NumPy: im2col + GEMM, channels-last -----------------------------------
+
+def _im2col(x: np.ndarray, k: int) -> np.ndarray:
+    """x (N, H, W, C) -> (N*OH*OW, k*k*C) for a valid k x k convolution."""
+    n, h, w, c = x.shape
+    oh, ow = h - k + 1, w - k + 1
+    s = x.strides
+    view = np.lib.stride_tricks.as_strided(x, (n, oh, ow, k, k, c), s[:3] + s[1:])
+    return view.reshape(n * oh * ow, k * k * c)
+
+
+def _col2im(d: np.ndarray, shape: tuple, k: int) -> np.ndarray:
+    n, h, w, c = shape
+    oh, ow = h - k + 1, w - k + 1
+    d = d.reshape(n, oh, ow, k, k, c)
+    dx = np.zeros(shape, d.dtype)
+    for p in range(k):
+        for q in range(k):
+            dx[:, p:p + oh, q:q + ow] += d[:, :, :, p, q]
+    return dx
+
+
+def _pool(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """2x2 max pool of (N, H, W, C) (odd edges dropped) and the argmax mask."""
+    n, h, w, c = x.shape
+    xs = x[:, :h // 2 * 2, :w // 2 * 2].reshape(n, h // 2, 2, w // 2, 2, c)
+    y = xs.max(axis=(2, 4))
+    mask = xs == y[:, :, None, :, None]
+    return y, mask
+
+
+def _unpool(g: np.ndarray, mask: np.ndarray, shape: tuple) -> np.ndarray:
+    n, h, w, c = shape
+    dx = np.zeros(shape, g.dtype)
+    dx[:, :h // 2 * 2, :w // 2 * 2] = (mask * g[:, :, None, :, None]).reshape(
+        n, h // 2 * 2, w // 2 * 2, c)
+    return dx
+
+
+def epoch_numpy(data: tuple) -> Callable[[], float]:
+    """The same network with hand-derived backprop and Adam, NumPy only."""
+    x, y = data
+    x = np.ascontiguousarray(x.transpose(0, 2, 3, 1))  # channels-last
+    rng = np.random.default_rng(0)
+
+    def uniform(fan_in: int, shape: tuple) -> np.ndarray:
+        b = 1 / np.sqrt(fan_in)
+        return rng.uniform(-b, b, shape).astype(np.float32)
+
+    params = [uniform(9, (9, 32)), uniform(9, (32,)), uniform(288, (288, 64)),
+              uniform(288, (64,)), uniform(1600, (1600, 128)), uniform(1600, (128,)),
+              uniform(128, (128, 10)), uniform(128, (10,))]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    state = {"t": 0}
+
+    def step(xb: np.ndarray, yb: np.ndarray) -> float:
+        n = len(xb)
+        w1, b1, w2, b2, w3, b3, w4, b4 = params
+        c1 = _im2col(xb, 3)
+        a1 = np.maximum(c1 @ w1 + b1, 0).reshape(n, 26, 26, 32)
+        p1, m1 = _pool(a1)
+        c2 = _im2col(p1, 3)
+        a2 = np.maximum(c2 @ w2 + b2, 0).reshape(n, 11, 11, 64)
+        p2, m2 = _pool(a2)
+        f = p2.reshape(n, -1)
+        h = np.maximum(f @ w3 + b3, 0)
+        z = h @ w4 + b4
+        z -= z.max(1, keepdims=True)
+        e = np.exp(z)
+        prob = e / e.sum(1, keepdims=True)
+        loss = float(-np.log(prob[np.arange(n), yb]).mean())
+        g = prob
+        g[np.arange(n), yb] -= 1
+        g /= n
+        grads = [None] * 8
+        grads[6], grads[7] = h.T @ g, g.sum(0)
+        g = (g @ w4.T) * (h > 0)
+        grads[4], grads[5] = f.T @ g, g.sum(0)
+        g = _unpool((g @ w3.T).reshape(p2.shape), m2, a2.shape) * (a2 > 0)
+        g = g.reshape(-1, 64)
+        grads[2], grads[3] = c2.T @ g, g.sum(0)
+        g = _col2im(g @ w2.T, p1.shape, 3)
+        g = (_unpool(g, m1, a1.shape) * (a1 > 0)).reshape(-1, 32)
+        grads[0], grads[1] = c1.T @ g, g.sum(0)
+        state["t"] += 1
+        t = state["t"]
+        for i, gr in enumerate(grads):
+            m[i] *= 0.9
+            m[i] += 0.1 * gr
+            v[i] *= 0.999
+            v[i] += 0.001 * gr * gr
+            params[i] -= (1e-3 / (1 - 0.9 ** t)) * m[i] / (
+                np.sqrt(v[i]) / np.sqrt(1 - 0.999 ** t) + 1e-8)
+        return loss
+
+    def run() -> float:
+        order = rng.permutation(len(x))
+        loss = 0.0
+        for s in range(0, len(x), BATCH):
+            idx = order[s:s + BATCH]
+            loss = step(x[idx], y[idx])
+        return loss
+
+    return run
+
+
+def run_cnn_epoch(repeat: int = 1, limit: int | None = None) -> list[str]:
+    """Seconds per epoch (median of `repeat`) and the ratios, one line each."""
+    data = load_data(limit)
+    runners = {"neuronet": epoch_neuronet, "torch": epoch_torch, "numpy": epoch_numpy}
+    steps = {}
+    for name, make in runners.items():
+        try:
+            steps[name] = make(data)
+        except Exception as e:  # noqa: BLE001 - report which side could not run
+            print(f"  {name}: cannot run ({type(e).__name__}: {e})")
+    times: dict[str, list[float]] = {k: [] for k in steps}
+    for _ in range(repeat):
+        for name, run in steps.items():
+            t0 = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - t0)
+    med = {k: float(np.median(v)) for k, v in times.items()}
+    images = len(data[0])
+    out = [f"CNN epoch ({images} images), Fashion-MNIST, batch 128, Adam (s): " + "  ".join(
+        f"{k} {v:.2f}" for k, v in med.items())]
+    ratios = [f"neuronet/{k} {med['neuronet'] / med[k]:.2f}" for k in ("torch", "numpy")
+              if "neuronet" in med and k in med]
+    if ratios:
+        out.append("  " + "  ".join(ratios))
+    for line in out:
+        print(line)
+    return out
+
+
+def profile_cnn_step(steps: int = 10) -> list[str]:
+    """Where one neuronet training step's time goes, by primitive (forward of each op)."""
+    import neuronet
+    from neuronet import nn
+    from neuronet.ops import conv, elementwise, fused, linalg, losses, pooling
+
+    watched = {conv.Conv2d: "conv forward", conv.Conv2dGradInput: "conv input-grad",
+               conv.Conv2dGradWeight: "conv weight-grad", pooling.MaxPool2d: "max-pool forward",
+               pooling.MaxPool2dScatter: "max-pool backward"}
+    for module, tag in ((elementwise, "elementwise"), (linalg, "linear/matmul"),
+                        (fused, "softmax/cross-entropy"), (losses, "softmax/cross-entropy")):
+        for obj in vars(module).values():
+            if isinstance(obj, type) and "forward" in vars(obj) and obj.__module__ == \
+                    module.__name__:
+                watched.setdefault(obj, f"{tag} ({obj.__name__})")
+    spent: dict[str, float] = defaultdict(float)
+    originals = {cls: cls.forward for cls in watched}
+
+    def timed(cls, label):
+        inner = originals[cls]
+
+        def forward(self, *args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return inner(self, *args, **kwargs)
+            finally:
+                spent[label] += time.perf_counter() - t0
+        return forward
+
+    neuronet.manual_seed(0)
+    model = _modules(nn)
+    opt = neuronet.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    x, y = load_data(BATCH)
+    xb, yb = neuronet.from_numpy(x), neuronet.from_numpy(y)
+    phases: dict[str, float] = defaultdict(float)
+    try:
+        for cls, label in watched.items():
+            cls.forward = timed(cls, label)
+        for i in range(steps + 2):
+            if i == 2:  # warm-up done
+                spent.clear()
+                phases.clear()
+            t0 = time.perf_counter()
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            t1 = time.perf_counter()
+            loss.backward()
+            t2 = time.perf_counter()
+            opt.step()
+            t3 = time.perf_counter()
+            phases["forward"] += t1 - t0
+            phases["backward"] += t2 - t1
+            phases["optimizer (Adam)"] += t3 - t2
+    finally:
+        for cls, fwd in originals.items():
+            cls.forward = fwd
+    total = sum(phases.values())
+    out = [f"CNN training step, batch {BATCH}: {total / steps * 1e3:.1f} ms  (" + ", ".join(
+        f"{k} {v / steps * 1e3:.1f}" for k, v in phases.items()) + ")"]
+    merged: dict[str, float] = defaultdict(float)
+    for label, sec in spent.items():
+        merged[label.split(" (")[0] if label.startswith(("linear", "softmax")) else label] += sec
+    for label, sec in sorted(merged.items(), key=lambda kv: -kv[1]):
+        if sec / steps * 1e3 >= 0.05:
+            out.append(f"  {label:28s} {sec / steps * 1e3:8.2f} ms  {100 * sec / total:5.1f}%")
+    rest = total - sum(merged.values())
+    out.append(f"  {'other (engine, views, ...)':28s} {rest / steps * 1e3:8.2f} ms  "
+               f"{100 * rest / total:5.1f}%")
+    for line in out:
+        print(line)
+    return out
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--profile-steps", type=int, default=10)
+    args = parser.parse_args()
+    profile_cnn_step(args.profile_steps)
+    run_cnn_epoch(args.repeat, args.limit)

@@ -1,0 +1,97 @@
+"""Every convolution/pooling/spatial layer against real Keras 3 (torch backend): the same
+constructor arguments give the same weight shapes, parameter count, output shape and, with the
+weights copied by get_weights/set_weights, the same outputs and gradients in float32."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+keras = pytest.importorskip("keras")
+torch = pytest.importorskip("torch")
+
+from _keras_cases import CASES  # noqa: E402
+
+import neuronet  # noqa: E402
+from neuronet import keras as nk  # noqa: E402
+
+if keras.backend.backend() != "torch":
+    pytest.skip("the comparison needs Keras's torch backend", allow_module_level=True)
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+IDS = [f"{name}-{i}" for i, (name, _, _) in enumerate(CASES)]
+
+
+def _pair(name: str, kw: dict, shape: tuple, seed: int = 0):
+    x = np.random.default_rng(seed).standard_normal((2,) + shape).astype("float32")
+    kl, nl = getattr(keras.layers, name)(**kw), getattr(nk.layers, name)(**kw)
+    kl.build((None,) + shape)
+    nl.build((None,) + shape)
+    return x, kl, nl
+
+
+@pytest.mark.parametrize(("name", "kw", "shape"), CASES, ids=IDS)
+def test_shapes_params_and_outputs(name: str, kw: dict, shape: tuple) -> None:
+    x, kl, nl = _pair(name, kw, shape)
+    assert [tuple(w.shape) for w in nl.get_weights()] == [
+        tuple(w.shape) for w in kl.get_weights()]
+    assert [w.name for w in nl.weights] == [w.name for w in kl.weights]
+    assert nl.count_params() == kl.count_params()
+    assert tuple(nl.compute_output_shape((None,) + shape)) == tuple(
+        kl.compute_output_shape((None,) + shape))
+    nl.set_weights(kl.get_weights())
+    want = keras.ops.convert_to_numpy(kl(x))
+    got = nl(x).detach().numpy()
+    assert got.dtype == np.float32
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+GRAD_CASES = [c for c in CASES if c[0] not in ("SpatialDropout2D",)]
+
+
+@pytest.mark.parametrize(("name", "kw", "shape"), GRAD_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(GRAD_CASES)])
+def test_gradients_match_keras(name: str, kw: dict, shape: tuple) -> None:
+    x, kl, nl = _pair(name, kw, shape, seed=1)
+    nl.set_weights(kl.get_weights())
+    xt = torch.tensor(x, requires_grad=True)
+    yk = kl(xt)
+    v = np.random.default_rng(2).standard_normal(tuple(yk.shape)).astype("float32")
+    (yk * torch.tensor(v)).sum().backward()
+    xn = neuronet.tensor(x, requires_grad=True)
+    (nl(xn) * neuronet.tensor(v)).sum().backward()
+    np.testing.assert_allclose(xn.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-4)
+    for wn, wk in zip(nl.weights, kl.weights):
+        np.testing.assert_allclose(wn.grad.numpy(), wk.value.grad.numpy(), rtol=1e-4,
+                                   atol=1e-4, err_msg=wn.name)
+
+
+def test_convnet_summary_matches_keras() -> None:
+    """The Keras examples' MNIST convnet: every layer's output shape and parameter count."""
+    def build(k):
+        return k.Sequential([
+            k.Input(shape=(28, 28, 1)),
+            k.layers.Conv2D(32, kernel_size=(3, 3), activation="relu"),
+            k.layers.MaxPooling2D(pool_size=(2, 2)),
+            k.layers.Conv2D(64, kernel_size=(3, 3), activation="relu"),
+            k.layers.MaxPooling2D(pool_size=(2, 2)),
+            k.layers.Flatten(),
+            k.layers.Dropout(0.5),
+            k.layers.Dense(10, activation="softmax"),
+        ])
+
+    keras.backend.clear_session()  # fresh layer-name counters on both sides
+    nk.backend.clear_session()
+    km, nm = build(keras), build(nk)
+    assert nm.count_params() == km.count_params() == 34826
+    for a, b in zip(nm.layers, km.layers):
+        assert a.name == b.name
+        assert tuple(a.output.shape) == tuple(b.output.shape), a.name
+        assert a.count_params() == b.count_params(), a.name
+    nm.set_weights(km.get_weights())
+    x = np.random.default_rng(3).random((4, 28, 28, 1), dtype=np.float32)
+    np.testing.assert_allclose(nm.predict(x, verbose=0), km.predict(x, verbose=0), atol=1e-5)
