@@ -244,7 +244,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,  # noqa: A002
     return _maybe_inplace(input, lambda x: x * mask, inplace)
 
 
-def pad(input: Tensor, pad: Any, mode: str = "constant # noqa: A002
+def pad(input: Tensor, pad: Any, mode: str = "constant",  # noqa: A002
         value: float | None = None) -> Tensor:
     from ..ops.shape import pad as _pad
 
