@@ -27,7 +27,8 @@ class KerasVariable(Parameter):
             from .backend import floatx
 
             arr = arr.astype(floatx())
-        super().__init__(np.ascontiguousarray(arr),
+        # np.array(..., copy=True) is C-contiguous; ascontiguousarray would turn 0-d into 1-d
+        super().__init__(arr,
                          requires_grad=bool(trainable) and arr.dtype.kind == "f")
         self.name = name
         self.path = name

@@ -249,6 +249,7 @@ def pad(input: Tensor, pad: Any, mode: str = "constant",  # noqa: A002
     from ..ops.shape import pad as _pad
 
     return _pad(input, pad, mode, value)
+from .functional_attention import *  # noqa: E402, F401, F403
 from .functional_conv import (  # noqa: E402, F401
     adaptive_avg_pool2d,
     adaptive_max_pool2d,

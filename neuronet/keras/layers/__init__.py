@@ -1,5 +1,6 @@
 """`keras.layers`: the layer classes under Keras's names."""
 
+from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .convolutional import Conv1D, Conv2D, Conv2DTranspose
 from .convolutional_depthwise import DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout, Embedding, Lambda, Rescaling
@@ -40,4 +41,5 @@ __all__ = [
     "MaxPooling1D", "MaxPooling2D", "Cropping2D", "SpatialDropout2D", "UpSampling2D",
     "ZeroPadding2D",
     "GCNConv", "GraphSageConv",
-        ]
+            "MultiHeadAttention", "Attention", "AdditiveAttention",
+]

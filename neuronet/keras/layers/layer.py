@@ -108,7 +108,8 @@ class Layer:
         value = init(shape, dtype) if not callable(init) or isinstance(
             init, initializers.Initializer) else init(shape, dtype)
         name = name or f"variable_{len(self._own_variables)}"
-        variable = KerasVariable(np.asarray(value, dtype), trainable=trainable, name=name)
+        variable = KerasVariable(np.asarray(value, dtype), trainable=trainable, name=name,
+                                  dtype=dtype)
         variable.path = f"{self.name}/{name}"
         variable.regularizer = regularizers.get(regularizer)
         variable.constraint = constraint

@@ -23,6 +23,7 @@ from .activation import (
     Tanh,
     Tanhshrink,
 )
+from .activation_attention import MultiheadAttention
 from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose2d
@@ -57,6 +58,14 @@ from .pooling import (
     Unfold,
 )
 from .sparse import Embedding
+from .transformer import (
+    PositionalEncoding,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
@@ -72,4 +81,6 @@ __all__ = [
     "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "MultiMarginLoss", "CosineEmbeddingLoss",
     "HingeEmbeddingLoss", "SoftMarginLoss",
         "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
-        ]
+    "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
+    "TransformerEncoderLayer", "TransformerDecoderLayer", "PositionalEncoding",
+]
