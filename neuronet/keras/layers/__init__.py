@@ -3,7 +3,7 @@
 from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .convolutional import Conv1D, Conv2D, Conv2DTranspose
 from .convolutional_depthwise import DepthwiseConv2D, SeparableConv2D
-from .core import Activation, Dense, Dropout, Embedding, Lambda, Rescaling
+from .core import Activation, Dense, Dropout, Embedding, Lambda, Masking, Rescaling
 from .graph import GCNConv, GraphSageConv
 from .input_layer import Input, InputLayer
 from .layer import Layer
@@ -28,7 +28,9 @@ from .pooling import (
     MaxPooling2D,
 )
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
+from .rnn import GRU, LSTM, SimpleRNN
 from .spatial import Cropping2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D
+from .wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
     "Activation", "Add", "BatchNormalization", "Concatenate", "Dense", "Dropout", "Embedding",
@@ -41,5 +43,6 @@ __all__ = [
     "MaxPooling1D", "MaxPooling2D", "Cropping2D", "SpatialDropout2D", "UpSampling2D",
     "ZeroPadding2D",
     "GCNConv", "GraphSageConv",
-            "MultiHeadAttention", "Attention", "AdditiveAttention",
+    "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed",
+        "MultiHeadAttention", "Attention", "AdditiveAttention",
 ]

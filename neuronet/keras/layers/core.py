@@ -4,7 +4,8 @@
     Activation   y = activation(x)
     Dropout      y = x * mask / (1 - rate) while training, x otherwise
     Rescaling    y = x * scale + offset
-    Embedding    y = embeddings[x]
+    Embedding    y = embeddings[x]  (mask_zero=True: mask = x != 0, carried as `_keras_mask`)
+    Masking      y = x * mask, mask = any(x != mask_value, axis=-1)
 """
 
 from __future__ import annotations
@@ -138,7 +139,7 @@ class Dropout(Layer):
     def call(self, inputs: Tensor, training: Any = None) -> Tensor:
         if not training or self.rate == 0:
             return inputs
-        return F.dropout(inputs, self.rate, training=True)
+        return _carry_mask(inputs, F.dropout(inputs, self.rate, training=True))
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)
@@ -249,7 +250,16 @@ class Embedding(Layer):
         if idx.size and (idx.min() < 0 or idx.max() >= self.input_dim):
             raise ValueError(f"Embedding {self.name}: indices must be in [0, {self.input_dim}), "
                              f"received values in [{idx.min()}, {idx.max()}]")
-        return indexing.getitem(self.embeddings, idx)
+        out = indexing.getitem(self.embeddings, idx)
+        if self.mask_zero:  # read by the recurrent layers (keras.layers.rnn)
+            out._keras_mask = self.compute_mask(inputs)
+        return out
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Tensor | None:
+        """mask_zero=True: True where the index is not 0 (the padding index)."""
+        if not self.mask_zero:
+            return None
+        return Tensor._wrap(np.asarray(getattr(inputs, "_data", inputs)) != 0)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape) + (self.output_dim,)
@@ -263,3 +273,43 @@ class Embedding(Layer):
                 "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
                 "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
                 "mask_zero": self.mask_zero}
+
+
+class Masking(Layer):
+    """Masks time steps whose features all equal `mask_value`: y = x * mask[..., None],
+    mask = any(x != mask_value, axis=-1); the recurrent layers skip the masked steps.
+
+    Example:
+        >>> from neuronet import keras
+        >>> x = np.array([[[1.0], [0.0]]], "float32")
+        >>> keras.layers.Masking()(x)._keras_mask.tolist()
+        [[True, False]]
+    """
+
+    def __init__(self, mask_value: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.mask_value = mask_value
+        self.built = True
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Tensor:
+        return Tensor._wrap(np.any(inputs._data != self.mask_value, axis=-1))
+
+    def call(self, inputs: Tensor) -> Tensor:
+        mask = self.compute_mask(inputs)
+        out = inputs * Tensor._wrap(mask._data[..., None].astype(inputs._data.dtype))
+        out._keras_mask = mask
+        return out
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "mask_value": self.mask_value}
+
+
+def _carry_mask(source: Tensor, result: Tensor) -> Tensor:
+    """Keep a Keras mask (`_keras_mask`) on a layer's output when the layer preserves it."""
+    mask = getattr(source, "_keras_mask", None)
+    if mask is not None:
+        result._keras_mask = mask
+    return result

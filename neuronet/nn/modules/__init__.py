@@ -57,6 +57,7 @@ from .pooling import (
     MaxPool2d,
     Unfold,
 )
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from .sparse import Embedding
 from .transformer import (
     PositionalEncoding,
@@ -80,7 +81,8 @@ __all__ = [
     "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "MultiMarginLoss", "CosineEmbeddingLoss",
     "HingeEmbeddingLoss", "SoftMarginLoss",
-        "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+    "RNNBase", "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
     "MultiheadAttention", "Transformer", "TransformerEncoder", "TransformerDecoder",
     "TransformerEncoderLayer", "TransformerDecoderLayer", "PositionalEncoding",
 ]
