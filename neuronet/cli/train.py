@@ -58,6 +58,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="stop when the validation loss has not improved for PATIENCE "
                              "epochs, and keep the best weights")
     parser.add_argument("--quiet", action="store_true", help="print only the final lines")
+    parser.add_argument("--distributed", action="store_true",
+                        help="data-parallel over the processes of an MPI launch "
+                             "(mpiexec -n 4 neuronet train --distributed); rank 0 writes the run")
 
 
 def _check(args: argparse.Namespace) -> None:
@@ -140,11 +143,29 @@ def _fit(keras: Any, model: Any, data: Dataset, args: argparse.Namespace) -> tup
     return history, timer, gradients
 
 
+def _distributed_setup(keras: Any, seed: int) -> tuple[int, int]:
+    """Join the MPI launch, make fit data-parallel; every rank uses rank 0's seed."""
+    from .. import distributed as dist
+
+    dist.init_from_environment()
+    if not dist.is_initialized():
+        return 0, seed
+    shared = [seed]
+    dist.broadcast_object_list(shared, src=0)
+    keras.distribution.set_distribution(keras.distribution.DataParallel())
+    return dist.get_rank(), shared[0]
+
+
 def run(args: argparse.Namespace) -> int:
     _check(args)
     keras = import_keras()
     data = load_dataset(args.dataset)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    rank = 0
+    if args.distributed:
+        rank, seed = _distributed_setup(keras, seed)
+        if rank != 0:
+            args.quiet = True
     _seed_everything(keras, seed)
     from .models import build_model
 
@@ -152,6 +173,9 @@ def run(args: argparse.Namespace) -> int:
     optimizer = make_optimizer(keras, args.optimizer, args.lr)
     model.compile(optimizer=optimizer,
                   loss="categorical_crossentropy", metrics=["accuracy"])
+    if rank != 0:  # the other ranks train their shard; rank 0 writes the run
+        _fit(keras, model, data, args)
+        return 0
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     folder = make_run_dir(args.out, args.name or f"{args.model}-{data.label}-{stamp}")
     if not args.quiet:

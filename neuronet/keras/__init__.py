@@ -9,6 +9,7 @@ from . import (
     backend,
     callbacks,
     datasets,
+    distribution,
     initializers,
     layers,
     losses,

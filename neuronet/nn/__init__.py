@@ -7,3 +7,7 @@ from .parameter import Buffer, Parameter  # noqa: F401
 
 # isort: split
 from . import graph  # noqa: E402, F401  (after modules: graph layers build on them)
+
+# isort: split
+from . import parallel  # noqa: E402, F401  (DistributedDataParallel, SyncBatchNorm)
+from .parallel import SyncBatchNorm  # noqa: E402, F401

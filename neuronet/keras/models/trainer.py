@@ -18,8 +18,8 @@ import numpy as np
 
 from ...autograd import no_grad
 from ...tensor import Tensor
+from .. import distribution, optimizers
 from .. import losses as losses_module
-from .. import optimizers
 from ..backend import to_tensor
 from ..callbacks.callback import CallbackList
 from ..callbacks.history import History
@@ -146,6 +146,7 @@ class Trainer:
         for variable in variables:  # zero grads
             variable.grad = None
         total.backward()
+        distribution.average_gradients(self, variables)  # no-op unless data-parallel
         grads = self.optimizer.clip_gradients([v.grad for v in variables])
         self.optimizer.step(grads, variables)
         return self._update_metrics(y, per_output, predictions, total, sample_weight,
@@ -189,6 +190,7 @@ class Trainer:
         """Train for `epochs` epochs; returns the `History` of the epoch logs."""
         self._require_compiled("fit")
         batch_size = _check_batch_size(batch_size)
+        callbacks, verbose = distribution.rank_zero_callbacks(callbacks, verbose)
         val = None
         if da.is_array_data(x):
             if validation_split and validation_data is None:
@@ -198,6 +200,8 @@ class Trainer:
                 weights = da.class_weights_to_sample_weights(da._array(y), class_weight)
                 sample_weight = weights if sample_weight is None else weights * np.asarray(
                     sample_weight, np.float32)
+            x, y, sample_weight, batch_size = distribution.shard_fit_arrays(
+                x, y, sample_weight, batch_size)
             batches: Any = da.ArrayBatches(x, y, sample_weight, batch_size, shuffle,
                                            steps_per_epoch)
         else:
@@ -212,6 +216,7 @@ class Trainer:
         cbs = self._callback_list(callbacks, history, verbose, epochs, len(batches) or None)
         self.stop_training = False
         self._initial_epoch = None
+        distribution.sync_weights(self)
         cbs.on_train_begin()
         epoch_logs: dict = {}
         start = self._initial_epoch if self._initial_epoch is not None else initial_epoch
@@ -225,7 +230,7 @@ class Trainer:
                 cbs.on_train_batch_end(step, dict(logs))
                 if self.stop_training:
                     break
-            epoch_logs = dict(logs)
+            epoch_logs = distribution.average_logs(dict(logs))
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._evaluate(val, validation_batch_size or batch_size,
                                           validation_steps, cbs)
