@@ -1,6 +1,8 @@
-"""Convolution benchmark: conv2d forward + backward (input, weight and bias gradients) at
+"""Convolution benchmarks: conv2d forward + backward (input, weight and bias gradients) at
 N=128, C=32 -> 64, 14x14, 3x3, padding 1, for neuronet, PyTorch and the classic hand-written
-NumPy im2col + GEMM (fancy-index im2col, np.add.at col2im, as in course notes)."""
+NumPy im2col + GEMM (fancy-index im2col, np.add.at col2im, as in course notes); and 2x2
+max pooling forward + backward at N=128, C=32, 28x28 (the NumPy version: reshape, max, and
+the gradient sent to every tied maximum, as in course notes)."""
 
 from __future__ import annotations
 
@@ -88,7 +90,63 @@ def conv_numpy() -> Callable[[], object]:
     return step
 
 
+PN, PC, PH = 128, 32, 28  # max pooling: N, C, H = W
+
+
+def _pool_arrays(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = np.maximum(rng.standard_normal((PN, PC, PH, PH), dtype=np.float32), 0)  # ReLU'd
+    g = rng.standard_normal((PN, PC, PH // 2, PH // 2), dtype=np.float32)
+    return x, g
+
+
+def pool_neuronet() -> Callable[[], object]:
+    import neuronet as nt
+    from neuronet.nn.functional_conv import max_pool2d
+
+    x_np, g_np = _pool_arrays()
+    x, g = nt.from_numpy(x_np).requires_grad_(), nt.from_numpy(g_np)
+
+    def step() -> object:
+        x.grad = None
+        max_pool2d(x, 2).backward(g)
+        return x.grad
+
+    return step
+
+
+def pool_torch() -> Callable[[], object]:
+    import torch
+
+    x_np, g_np = _pool_arrays()
+    x, g = torch.from_numpy(x_np).requires_grad_(), torch.from_numpy(g_np)
+
+    def step() -> object:
+        x.grad = None
+        torch.nn.functional.max_pool2d(x, 2).backward(g)
+        return x.grad
+
+    return step
+
+
+def pool_numpy() -> Callable[[], object]:
+    x, g = _pool_arrays()
+    o = PH // 2
+
+    def step() -> object:
+        x6 = x.reshape(PN, PC, o, 2, o, 2)
+        y = x6.max(axis=(3, 5))
+        mask = x6 == y[:, :, :, None, :, None]
+        dx = (mask * g[:, :, :, None, :, None]).reshape(x.shape)
+        return y, dx
+
+    return step
+
+
 def cases() -> list[Case]:
     return [Case("conv2d fwd+bwd 128x32->64 14x14 3x3",
                  {"neuronet": conv_neuronet, "torch": conv_torch, "numpy": conv_numpy},
-                 number=3, repeat=15)]
+                 number=3, repeat=15),
+            Case("max_pool2d fwd+bwd 128x32 28x28 2x2",
+                 {"neuronet": pool_neuronet, "torch": pool_torch, "numpy": pool_numpy},
+                 number=5, repeat=15)]

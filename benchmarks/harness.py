@@ -10,6 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 IMPLS = ("neuronet", "torch", "numpy")
+# OpenBLAS's worker threads keep spinning ~100 ms after a call and would steal a core from the
+# implementation timed next; let them settle between implementations.
+SETTLE = 0.15
 
 
 @dataclass
@@ -34,6 +37,7 @@ def time_case(case: Case) -> dict[str, float]:
     samples: dict[str, list[float]] = {impl: [] for impl in steps}
     for _ in range(case.repeat):
         for impl, step in steps.items():  # interleaved, so machine noise hits all alike
+            time.sleep(SETTLE)
             t0 = time.perf_counter()
             for _ in range(case.number):
                 step()

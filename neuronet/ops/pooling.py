@@ -16,16 +16,22 @@ Window (i, j) reads xp[i s + a d, j s + b d] for kernel offsets (a, b), xp padde
           (count_include_pad=True), or to the input itself (False)
 
 Every kernel loops over the KH*KW kernel offsets only; each step is one strided whole-array
-operation. Channels-last memory (a conv's output) stays channels-last.
+operation. Windows that tile the input (kernel == stride, the common 2x2/2) are offset views
+of a (N, C, OH, KH, OW, KW) reshape: max is a chain of np.maximum, its argmax a one-hot mask
+(first maximum; found only when backward or the indices ask), backward one multiply, average
+pooling's adjoint one broadcast copy; these run in batch blocks on every BLAS thread.
+Channels-last memory (a conv's output) stays channels-last.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..autograd.function import Function
+from .conv import channels_last_copy, run_blocks
 
 
 def pool_out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -75,12 +81,25 @@ class PoolGeometry:
         return Ellipsis, slice(ph, ph + h), slice(pw, pw + w)
 
 
-def _like_layout(shape: tuple, ref: np.ndarray, fill: float) -> np.ndarray:
+def _channels_last(a: np.ndarray) -> bool:
+    """Whether a (N, C, ...) array has channels-last memory (C the fastest axis)."""
+    return a.ndim >= 4 and a.shape[1] > 1 and a.strides[1] == a.itemsize
+
+
+def _like_layout(shape: tuple, ref: np.ndarray, fill: float, dtype: Any = None) -> np.ndarray:
     """A (N, C, H', W') array filled with `fill`, channels-last in memory when ref is."""
     n, c, h, w = shape
-    if ref.ndim == 4 and ref.shape[1] > 1 and ref.strides[1] == ref.itemsize:
-        return np.full((n, h, w, c), fill, ref.dtype).transpose(0, 3, 1, 2)
-    return np.full(shape, fill, ref.dtype)
+    dtype = ref.dtype if dtype is None else dtype
+    if _channels_last(ref):
+        return np.full((n, h, w, c), fill, dtype).transpose(0, 3, 1, 2)
+    return np.full(shape, fill, dtype)
+
+
+def _same_layout(a: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """a (N, C, H, W), copied to channels-last or channels-first memory as ref has."""
+    if _channels_last(a) == _channels_last(ref):
+        return a
+    return channels_last_copy(a) if _channels_last(ref) else np.ascontiguousarray(a)
 
 
 def _padded(x: np.ndarray, geo: PoolGeometry, fill: float) -> np.ndarray:
@@ -92,36 +111,149 @@ def _padded(x: np.ndarray, geo: PoolGeometry, fill: float) -> np.ndarray:
     return xp
 
 
+def _empty_like_layout(shape: tuple, ref: np.ndarray, dtype: Any = None,
+                       zero: bool = False) -> np.ndarray:
+    """An uninitialised (or zeroed) (N, C, H', W') array, channels-last in memory when ref is."""
+    n, c, h, w = shape
+    make = np.zeros if zero else np.empty
+    dtype = ref.dtype if dtype is None else dtype
+    if _channels_last(ref):
+        return make((n, h, w, c), dtype).transpose(0, 3, 1, 2)
+    return make(shape, dtype)
+
+
+def _tiling(geo: PoolGeometry) -> bool:
+    """Whether the windows tile the input: kernel == stride, no padding or dilation, no
+    ceil_mode overhang (rows/columns past the last tile are dropped, as floor mode does)."""
+    (kh, kw), (oh, ow), (h, w) = geo.kernel, geo.out_hw, geo.in_hw
+    return geo.stride == geo.kernel and geo.padding == (0, 0) and geo.dilation == (1, 1) \
+        and oh * kh <= h and ow * kw <= w
+
+
+def _tiles(x: np.ndarray, geo: PoolGeometry) -> np.ndarray | None:
+    """x (N, C, H, W) as (N, C, OH, KH, OW, KW) tiles (a view) when the windows tile it."""
+    if not _tiling(geo):
+        return None
+    (kh, kw), (oh, ow) = geo.kernel, geo.out_hw
+    return x[:, :, :oh * kh, :ow * kw].reshape(x.shape[:2] + (oh, kh, ow, kw))
+
+
+def _tile_views(t: np.ndarray) -> list:
+    """The (N, C, OH, OW) view of each kernel offset (a, b) of tiles t, in a-then-b order."""
+    return [t[:, :, :, a, :, b] for a in range(t.shape[3]) for b in range(t.shape[5])]
+
+
+def _tiled_like(shape: tuple, ref: np.ndarray, geo: PoolGeometry, dtype: Any = None) -> tuple:
+    """A new (N, C, H, W) array laid out like ref (zeros where no tile reaches), and its tiles."""
+    covered = tuple(o * k for o, k in zip(geo.out_hw, geo.kernel))
+    out = _empty_like_layout(shape, ref, dtype, zero=covered != tuple(shape[2:]))
+    return out, _tiles(out, geo)
+
+
+def _max_scan(x: np.ndarray, geo: PoolGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """Any window geometry: y and the kernel offset of each window's maximum (the first one;
+    the last NaN, as PyTorch's CPU kernel), scanning the KH*KW offsets."""
+    xp = _padded(x, geo, -np.inf)
+    offsets = list(geo.offsets())
+    y = np.empty_like(xp[offsets[0][1]])  # laid out like x, as are arg and better
+    y[...] = xp[offsets[0][1]]
+    # which kernel offset holds the maximum (int16 while the kernel is small)
+    arg = np.zeros_like(y, np.int16 if len(offsets) < 2 ** 15 else np.int64)
+    better = np.empty_like(y, bool)
+    # NOTE: arithmetic, not where= (masked ufuncs cost several times more per element)
+    for k, sl in offsets[1:]:
+        win = xp[sl]
+        np.greater(win, y, out=better)  # a strictly larger value: ties keep the first
+        np.maximum(y, win, out=y)
+        np.maximum(arg, better * arg.dtype.type(k), out=arg)  # k > every earlier offset
+    if np.isnan(y).any():  # a window with NaN: its last NaN is the argmax (PyTorch's rule)
+        for k, sl in offsets:
+            np.copyto(arg, k, where=np.isnan(xp[sl]))
+    return y, arg
+
+
+def _tile_max(t: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """Tiles t (N, C, OH, KH, OW, KW) -> their maxima (N, C, OH, OW), laid out like `like`;
+    NaN propagates, as in PyTorch. Batch blocks on every BLAS thread (see conv.run_blocks)."""
+    views = _tile_views(t)
+    y = _empty_like_layout(views[0].shape, like)
+
+    def work(s: int, e: int) -> None:
+        out = y[s:e]
+        if len(views) == 1:
+            np.copyto(out, views[0][s:e])
+            return
+        np.maximum(views[0][s:e], views[1][s:e], out=out)
+        for v in views[2:]:
+            np.maximum(out, v[s:e], out=out)
+
+    run_blocks(work, t.shape[0], t[:1].size * t.itemsize)
+    return y
+
+
+def _first_max_mask(t: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Tiles t (N, C, OH, KH, OW, KW), their maxima y (no NaN) -> bool tiles, True at the first
+    maximum of each tile only (PyTorch's tie rule): equal to y, and no earlier offset was."""
+    n, c, oh, kh, ow, kw = t.shape
+    mask = _empty_like_layout((n, c, oh * kh, ow * kw), y, bool).reshape(t.shape)
+
+    def work(s: int, e: int) -> None:
+        m = mask[s:e]
+        np.equal(t[s:e], y[s:e, :, :, None, :, None], out=m)
+        views = _tile_views(m)
+        if len(views) > 1:
+            taken = views[0].copy()
+            for v in views[1:]:
+                np.greater(v, taken, out=v)  # v and not taken
+                if v is not views[-1]:
+                    taken |= v
+
+    run_blocks(work, n, t[:1].size * t.itemsize)
+    return mask
+
+
 class MaxPool2d(Function):
     """y = max over each window (module docstring);  dL/dx = MaxPool2dScatter(g): g sent to
-    the argmax of its window (summed where windows overlap)"""
+    the argmax of its window (summed where windows overlap)
+
+    Tiling windows (kernel == stride, the common 2x2/2) take the max of the KH*KW offset views;
+    the argmax (a one-hot mask over the tiles) is found only when backward or the indices
+    need it. Other windows scan the offsets, keeping the argmax's offset as they go."""
 
     def forward(self, x, *, geo):
-        self.geo = geo
-        xp = _padded(x, geo, -np.inf)
-        offsets = list(geo.offsets())
-        y = np.empty_like(xp[offsets[0][1]])
-        y[...] = xp[offsets[0][1]]
-        # which kernel offset holds the maximum (int16 while the kernel is small)
-        self.arg = np.zeros(y.shape, np.int16 if len(offsets) < 2 ** 15 else np.int64)
-        for k, sl in offsets[1:]:
-            win = xp[sl]
-            better = (win > y) | np.isnan(win)
-            np.copyto(y, win, where=better)
-            np.copyto(self.arg, k, where=better)
-        return y
+        self.geo, self.x, self.arg, self.mask = geo, x, None, None
+        self.tiles = _tiles(x, geo)
+        if self.tiles is None:
+            y, self.arg = _max_scan(x, geo)
+            return y
+        self.y = _tile_max(self.tiles, x)
+        return self.y
+
+    def route(self) -> tuple:
+        """(arg, mask): where each window's maximum is, found now for tiles: a one-hot mask, or
+        when a window holds NaN (whose rule is the last NaN), the scan's offsets."""
+        if self.arg is None and self.mask is None:
+            if np.isnan(self.y).any():
+                self.arg = _max_scan(self.x, self.geo)[1]
+            else:
+                self.mask = _first_max_mask(self.tiles, self.y)
+        return self.arg, self.mask
 
     def indices(self) -> np.ndarray:
         """return_indices: the flat position a*W + b of each maximum in its (H, W) plane."""
         geo = self.geo
         (oh, ow), (kw,) = geo.out_hw, geo.kernel[1:]
-        a, b = np.divmod(self.arg.astype(np.int64), kw)
+        arg, mask = self.route()
+        if mask is not None:  # (N, C, OH, KH, OW, KW) -> offset a*KW + b of the True
+            arg = mask.transpose(0, 1, 2, 4, 3, 5).reshape(mask.shape[:3] + (ow, -1)).argmax(-1)
+        a, b = np.divmod(arg.astype(np.int64), kw)
         rows = np.arange(oh).reshape(-1, 1) * geo.stride[0] - geo.padding[0] + a * geo.dilation[0]
         cols = np.arange(ow) * geo.stride[1] - geo.padding[1] + b * geo.dilation[1]
         return np.ascontiguousarray(rows * geo.in_hw[1] + cols)
 
     def backward(self, g):
-        return MaxPool2dScatter.apply(g, geo=self.geo, arg=self.arg)
+        arg, mask = self.route()
+        return MaxPool2dScatter.apply(g, geo=self.geo, arg=arg, mask=mask)
 
 
 class MaxPool2dScatter(Function):
@@ -130,16 +262,37 @@ class MaxPool2dScatter(Function):
 
     uses_input_values = False
 
-    def forward(self, g, *, geo, arg):
-        self.geo, self.arg = geo, arg
+    def forward(self, g, *, geo, arg, mask=None):
+        self.geo, self.arg, self.mask = geo, arg, mask
         n, c = g.shape[:2]
-        dxp = _like_layout((n, c) + geo.padded_hw, g, 0.0)
+        # dx is laid out like x (as mask and arg are): the next backward (a ReLU's, a conv's)
+        # then meets x's layout, whatever layout g came in (a Flatten's gradient is NCHW);
+        # g is copied to that layout first (it is KH*KW times smaller than dx): ufuncs over
+        # operands of mixed layouts run an order of magnitude slower
+        g = _same_layout(g, mask if mask is not None else arg)
+        if mask is not None:  # tiles: dx = mask * g broadcast over each tile, one pass
+            dx, tiles = _tiled_like((n, c) + geo.in_hw, mask, geo, g.dtype)
+            gb = g[:, :, :, None, :, None]
+            if not np.isfinite(g).all():  # 0 * inf would be NaN away from the argmax
+                tiles[...] = np.where(mask, gb, np.zeros((), g.dtype))
+                return dx
+
+            def work(s: int, e: int) -> None:
+                np.multiply(mask[s:e], gb[s:e], out=tiles[s:e])
+
+            run_blocks(work, n, tiles[:1].size * g.itemsize)
+            return dx
+        dxp = _like_layout((n, c) + geo.padded_hw, arg, 0.0, g.dtype)
+        finite = np.isfinite(g).all()  # else 0 * inf would be NaN away from the argmax
         for k, sl in geo.offsets():
-            np.add(dxp[sl], g, out=dxp[sl], where=arg == k)
+            if finite:
+                dxp[sl] += g * (arg == k)
+            else:
+                np.add(dxp[sl], g, out=dxp[sl], where=arg == k)
         return dxp[geo.interior()]
 
     def backward(self, gg):
-        return MaxPool2dGather.apply(gg, geo=self.geo, arg=self.arg)
+        return MaxPool2dGather.apply(gg, geo=self.geo, arg=self.arg, mask=self.mask)
 
 
 class MaxPool2dGather(Function):
@@ -147,8 +300,10 @@ class MaxPool2dGather(Function):
 
     uses_input_values = False
 
-    def forward(self, x, *, geo, arg):
-        self.geo, self.arg = geo, arg
+    def forward(self, x, *, geo, arg, mask=None):
+        self.geo, self.arg, self.mask = geo, arg, mask
+        if mask is not None:
+            return np.where(mask, _tiles(x, geo), np.zeros((), x.dtype)).sum((3, 5))
         xp = _padded(x, geo, 0.0)
         y = np.zeros(arg.shape, x.dtype)
         for k, sl in geo.offsets():
@@ -156,7 +311,7 @@ class MaxPool2dGather(Function):
         return y
 
     def backward(self, g):
-        return MaxPool2dScatter.apply(g, geo=self.geo, arg=self.arg)
+        return MaxPool2dScatter.apply(g, geo=self.geo, arg=self.arg, mask=self.mask)
 
 
 def avg_divisor(geo: PoolGeometry, count_include_pad: bool,
@@ -181,7 +336,7 @@ class AvgPool2d(Function):
     uses_input_values = False
 
     def forward(self, x, *, geo, divisor):
-        self.geo, self.divisor = geo, divisor
+        self.geo, self.divisor, self.channels_last = geo, divisor, _channels_last(x)
         xp = _padded(x, geo, 0.0)
         offsets = list(geo.offsets())
         y = np.empty_like(xp[offsets[0][1]])
@@ -192,7 +347,8 @@ class AvgPool2d(Function):
         return y
 
     def backward(self, g):
-        return AvgPool2dAdjoint.apply(g, geo=self.geo, divisor=self.divisor)
+        return AvgPool2dAdjoint.apply(g, geo=self.geo, divisor=self.divisor,
+                                      channels_last=self.channels_last)
 
 
 class AvgPool2dAdjoint(Function):
@@ -200,10 +356,17 @@ class AvgPool2dAdjoint(Function):
 
     uses_input_values = False
 
-    def forward(self, g, *, geo, divisor):
+    def forward(self, g, *, geo, divisor, channels_last=None):
         self.geo, self.divisor = geo, divisor
         n, c = g.shape[:2]
+        if channels_last is not None and channels_last != _channels_last(g):
+            # dx in x's memory layout, as for max pooling (see MaxPool2dScatter)
+            g = channels_last_copy(g) if channels_last else np.ascontiguousarray(g)
         share = g / divisor
+        if _tiling(geo):  # each input element is in one window: a broadcast copy
+            dx, tiles = _tiled_like((n, c) + geo.in_hw, g, geo)
+            tiles[...] = share[:, :, :, None, :, None]
+            return dx
         dxp = _like_layout((n, c) + geo.padded_hw, g, 0.0)
         for _, sl in geo.offsets():
             dxp[sl] += share
