@@ -4,6 +4,7 @@
     cnn   Reshape(H, W, 1), Conv2D(32, 3, relu), MaxPooling2D, Conv2D(64, 3, relu),
           MaxPooling2D, Flatten, Dense(128, relu), Dense(K, softmax)
     lstm  LSTM(128) over the image rows, Dense(K, softmax)
+    snn   rate-coded input (25 steps), Dense(256) + LIF spiking neurons, LIF membrane readout
 
 A model is offered only when neuronet.keras has the layers it needs.
 """
@@ -53,11 +54,29 @@ def _lstm(keras: Any, input_shape: tuple[int, ...], num_classes: int) -> Any:
     ], name="lstm")
 
 
+def _snn(keras: Any, input_shape: tuple[int, ...], num_classes: int) -> Any:
+    """A spiking MLP: rate-coded input over 25 steps, LIF neurons, membrane-potential readout
+    (neuronet.brain's Keras layers)."""
+    layers = keras.layers
+    return keras.Sequential([
+        keras.Input(shape=input_shape),
+        layers.Flatten(),
+        layers.RateEncoding(25),
+        layers.Dense(256),
+        layers.LIF(beta=0.9),
+        layers.Dense(num_classes),
+        layers.LIF(beta=0.9, output="membrane", reset_mechanism="none"),
+        layers.SpikeRate(),
+        layers.Activation("softmax"),
+    ], name="snn")
+
+
 # name -> (builder, the keras.layers classes it needs)
 MODELS: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {
     "mlp": (_mlp, ("Flatten", "Dense")),
     "cnn": (_cnn, ("Reshape", "Conv2D", "MaxPooling2D", "Flatten", "Dense")),
     "lstm": (_lstm, ("LSTM", "Dense")),
+    "snn": (_snn, ("Flatten", "RateEncoding", "Dense", "LIF", "SpikeRate", "Activation")),
 }
 
 

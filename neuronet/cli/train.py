@@ -33,7 +33,7 @@ _GRADIENT_RECORDS = 200  # about this many gradient-norm records per run
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     d = DEFAULTS
     parser.add_argument("--model", default=d["model"],
-                        help=f"the model to build: mlp, cnn or lstm (default {d['model']})")
+                        help=f"the model to build: mlp, cnn, lstm or snn (default {d['model']})")
     parser.add_argument("--dataset", default=d["dataset"],
                         help="fashion-mnist, mnist, digits, a folder of IDX files or an .npz "
                              f"with x_train, y_train, x_test, y_test (default {d['dataset']})")

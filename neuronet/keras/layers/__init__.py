@@ -30,6 +30,14 @@ from .pooling import (
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
 from .rnn import GRU, LSTM, SimpleRNN
 from .spatial import Cropping2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D
+from .spiking import (
+    LIF,
+    AdaptiveLIF,
+    RateEncoding,
+    SpikeCount,
+    SpikeRate,
+    SynapticLIF,
+)
 from .wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
@@ -44,5 +52,6 @@ __all__ = [
     "ZeroPadding2D",
     "GCNConv", "GraphSageConv",
     "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed",
-        "MultiHeadAttention", "Attention", "AdditiveAttention",
+    "LIF", "SynapticLIF", "AdaptiveLIF", "RateEncoding", "SpikeCount", "SpikeRate",
+    "MultiHeadAttention", "Attention", "AdditiveAttention",
 ]
