@@ -172,7 +172,7 @@ def run_backward(
     root_nodes: list = []
     for r, g in zip(roots, root_grads):
         if r.grad_fn is None:  # a leaf as root: its gradient is the seed itself
-            _deliver_leaf(r, g, accumulate, leaf_targets, captured, create_graph)
+            _deliver_leaf(r, g, accumulate, leaf_targets, captured, create_graph, False)
             continue
         buf = buffers.get(r.grad_fn)
         if buf is None:
@@ -181,6 +181,10 @@ def run_backward(
         i = r._out_index
         buf[i] = g if buf[i] is None else buf[i] + g
 
+    # Ids of gradient tensors that reach more than one place (the user's seeds; an op that
+    # returns one tensor for two inputs, as add does): a leaf must copy those before keeping
+    # them as .grad, since optimizers edit .grad in place. Fresh arrays are kept as they are.
+    shared = {id(g) for g in root_grads}
     deps = _count_dependencies(root_nodes)
     ready = [n for n in root_nodes if deps.get(n, 0) == 0]
     prev_mode = state.enabled
@@ -194,6 +198,11 @@ def run_backward(
             inputs = node.inputs
             edges = node._edges
             in_grads = _node_backward(node, grads)
+            if len(in_grads) == 2 and in_grads[0] is in_grads[1] and in_grads[0] is not None:
+                shared.add(id(in_grads[0]))
+            elif len(in_grads) > 2:
+                ids = [id(g) for g in in_grads if g is not None]
+                shared.update(i for i in ids if ids.count(i) > 1)
             if not retain_graph:
                 node._release()
             for k in range(len(edges)):
@@ -211,7 +220,9 @@ def run_backward(
                         g = g.to(ref.dtype)
                 if parent is None:
                     if g is not None:
-                        _deliver_leaf(leaf, g, accumulate, leaf_targets, captured, create_graph)
+                        owned = id(g) not in shared and g._data.flags.owndata
+                        _deliver_leaf(leaf, g, accumulate, leaf_targets, captured, create_graph,
+                                      owned)
                     continue
                 buf = buffers.get(parent)
                 if buf is None:
@@ -291,7 +302,7 @@ def _output_hooks(node: Function, grads: list, node_targets: dict, captured: dic
         for idx, ref in node._retain.items():
             t = ref()
             if t is not None and grads[idx] is not None:
-                g = grads[idx] if create_graph else grads[idx].detach()
+                g = grads[idx] if create_graph else _wrap(grads[idx]._data.copy())
                 t.grad = g if t.grad is None else t.grad + g
     if node_targets:
         for idx in range(len(grads)):
@@ -300,11 +311,13 @@ def _output_hooks(node: Function, grads: list, node_targets: dict, captured: dic
 
 
 def _deliver_leaf(leaf: Any, g: Any, accumulate: bool, leaf_targets: dict, captured: dict,
-                  create_graph: bool) -> None:
+                  create_graph: bool, owned: bool) -> None:
+    """Add g into leaf.grad (or capture it for autograd.grad). `owned`: nothing else refers to
+    g's array, so it can become .grad without a copy."""
     for hook in leaf._hooks or ():
         new = hook(g)
         if new is not None:
-            g = new
+            g, owned = new, False
     if leaf_targets:
         for i in leaf_targets.get(id(leaf), ()):
             captured[i] = g if i not in captured else captured[i] + g
@@ -313,9 +326,9 @@ def _deliver_leaf(leaf: Any, g: Any, accumulate: bool, leaf_targets: dict, captu
     if create_graph:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
     elif leaf.grad is None:
-        # NOTE: copy, because the same gradient array may reach several leaves (z = x + y)
+        # NOTE: copy unless owned: the same gradient array may reach several leaves (z = x + y)
         # and optimizers and clip_grad_norm_ modify .grad in place.
-        leaf.grad = _wrap(np.array(g._data, copy=True))
+        leaf.grad = _wrap(g._data if owned else np.array(g._data, copy=True))
     else:
         np.add(leaf.grad._data, g._data, out=leaf.grad._data)
         leaf.grad._version += 1

@@ -56,6 +56,23 @@ def test_gradients_of_aliased_leaves_are_independent():
     np.testing.assert_array_equal(y.grad.numpy(), np.ones(3, np.float32))
 
 
+def test_gradients_passed_through_identity_ops_stay_independent():
+    x = nt.ones(3, requires_grad=True)
+    y = nt.ones(3, requires_grad=True)
+    (x.clone() + y.clone()).sum().backward()  # add hands one tensor to both clones
+    assert not np.shares_memory(x.grad.numpy(), y.grad.numpy())
+    x.grad.mul_(5)
+    np.testing.assert_array_equal(y.grad.numpy(), np.ones(3, np.float32))
+
+
+def test_user_gradient_is_not_kept_as_grad():
+    x = nt.ones(3, requires_grad=True)
+    seed = nt.ones(3)
+    x.backward(gradient=seed)
+    x.grad.mul_(2)
+    np.testing.assert_array_equal(seed.numpy(), np.ones(3, np.float32))
+
+
 def test_second_backward_through_freed_graph_raises():
     x, _ = pair()
     y = (x.exp() * 2).sum()

@@ -64,6 +64,7 @@ def test_layer_loads_torch_state_and_matches(make, shape):
                                   lambda m: m.ConvTranspose2d(6, 4, 3, groups=2),
                                   lambda m: m.Conv1d(5, 3, 4)])
 def test_default_init_shapes_and_bounds(make):
+    neuronet.manual_seed(0)  # the "max > bound / 2" check is statistical: fix the draw
     ours, ref = make(_Ours()), make(torch.nn)
     assert ours.weight.shape == tuple(ref.weight.shape)
     assert ours.weight.dtype == neuronet.float32 and ours.bias.dtype == neuronet.float32
@@ -71,7 +72,7 @@ def test_default_init_shapes_and_bounds(make):
     bound = 1 / math.sqrt(fan_in)  # kaiming_uniform(a=sqrt(5)) gives the same bound
     for p in (ours.weight, ours.bias):
         assert np.abs(p.detach().numpy()).max() <= bound
-        assert np.abs(p.detach().numpy()).max() > 0.5 * bound
+    assert np.abs(ours.weight.detach().numpy()).max() > 0.5 * bound  # >= 24 draws
 
 
 def test_constructor_errors_name_the_value():
