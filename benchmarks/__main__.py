@@ -10,13 +10,13 @@ import os
 import platform
 import sys
 
-from . import bench_attention, bench_conv, bench_engine, bench_rnn, bench_training
+from . import bench_attention, bench_cnn, bench_conv, bench_engine, bench_rnn, bench_training
 from .harness import blas_info, report, time_case
 
 SUITES = {"engine": bench_engine.cases, "conv": bench_conv.cases,
           "attention": bench_attention.cases}
 EPOCH_SUITES = {"mlp-epoch": bench_training.run_epochs, "keras": bench_training.run_keras,
-                "lstm-epoch": bench_rnn.run_lstm_epoch}
+                "lstm-epoch": bench_rnn.run_lstm_epoch, "cnn-epoch": bench_cnn.run_cnn_epoch}
 
 
 def main(argv: list[str] | None = None) -> int:
