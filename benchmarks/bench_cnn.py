@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .harness import time_epochs
+
 BATCH = 128
 
 
@@ -179,20 +181,8 @@ def epoch_numpy(data: tuple) -> Callable[[], float]:
 def run_cnn_epoch(repeat: int = 1, limit: int | None = None) -> list[str]:
     """Seconds per epoch (median of `repeat`) and the ratios, one line each."""
     data = load_data(limit)
-    runners = {"neuronet": epoch_neuronet, "torch": epoch_torch, "numpy": epoch_numpy}
-    steps = {}
-    for name, make in runners.items():
-        try:
-            steps[name] = make(data)
-        except Exception as e:  # noqa: BLE001 - report which side could not run
-            print(f"  {name}: cannot run ({type(e).__name__}: {e})")
-    times: dict[str, list[float]] = {k: [] for k in steps}
-    for _ in range(repeat):
-        for name, run in steps.items():
-            t0 = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - t0)
-    med = {k: float(np.median(v)) for k, v in times.items()}
+    med = time_epochs({"neuronet": epoch_neuronet, "torch": epoch_torch, "numpy": epoch_numpy},
+                      data, repeat)
     images = len(data[0])
     out = [f"CNN epoch ({images} images), Fashion-MNIST, batch 128, Adam (s): " + "  ".join(
         f"{k} {v:.2f}" for k, v in med.items())]

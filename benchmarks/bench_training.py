@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .harness import time_epochs
+
 BATCH = 128
 
 
@@ -163,20 +165,8 @@ def keras_fit(module: object, data: tuple, epochs: int) -> tuple[float, float]:
 
 def run_epochs(repeat: int = 3, limit: int | None = None) -> list[str]:
     data = load_data(limit)
-    runners = {"neuronet": epoch_neuronet, "torch": epoch_torch, "numpy": epoch_numpy}
-    steps = {}
-    for name, make in runners.items():
-        try:
-            steps[name] = make(data)
-        except Exception as e:  # noqa: BLE001 - report which side could not run
-            print(f"  {name}: cannot run ({type(e).__name__}: {e})")
-    times: dict[str, list[float]] = {k: [] for k in steps}
-    for _ in range(repeat):
-        for name, run in steps.items():
-            t0 = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - t0)
-    med = {k: float(np.median(v)) for k, v in times.items()}
+    med = time_epochs({"neuronet": epoch_neuronet, "torch": epoch_torch, "numpy": epoch_numpy},
+                      data, repeat)
     out = ["MLP epoch, Fashion-MNIST, batch 128, Adam (s): " + "  ".join(
         f"{k} {v:.3f}" for k, v in med.items())]
     if "neuronet" in med and "torch" in med:

@@ -74,3 +74,23 @@ def report(cases: list[Case]) -> str:
         rn = f"{r['neuronet'] / r['numpy']:9.2f}" if "numpy" in r else f"{'-':>9s}"
         lines.append(f"{c.name + ' (' + c.unit + ')':44s} " + " ".join(cells) + f" {rt} {rn}")
     return "\n".join(lines)
+
+
+def time_epochs(makers: dict, data: object, repeat: int) -> dict[str, float]:
+    """Median seconds of `repeat` interleaved runs per implementation. `makers` maps a name to
+    a function of `data` returning a zero-argument epoch runner; a side that cannot be set up
+    is reported and left out."""
+    runs = {}
+    for name, make in makers.items():
+        try:
+            runs[name] = make(data)
+        except Exception as e:  # noqa: BLE001 - report which side could not run
+            print(f"  {name}: cannot run ({type(e).__name__}: {e})")
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, run in runs.items():
+            time.sleep(SETTLE)
+            t0 = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(v) for name, v in times.items()}
