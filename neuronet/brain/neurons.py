@@ -101,7 +101,7 @@ class SpikingNeuron(Module):
 
     def step(self, input: Tensor, state: tuple | None = None) -> tuple[Tensor, tuple]:  # noqa: A002
         """One time step: returns (spk, new_state); state None means at rest."""
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define step()")
 
     def _emit(self, spk: Tensor, mem: Tensor) -> Any:
         if self.output == "spike":

@@ -86,7 +86,7 @@ class LocalRule:
         self._apply(self.delta(x, y))
 
     def delta(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define delta(x, y)")
 
 
 class Hebbian(LocalRule):

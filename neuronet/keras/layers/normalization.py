@@ -52,7 +52,26 @@ def _broadcast(param: Tensor, ndim: int, axes: tuple) -> Tensor:
     return param.reshape(shape)
 
 
-class BatchNormalization(Layer):
+class _AffineMixin:
+    """gamma (scale) and beta (center) of the normalization layers: y * gamma + beta."""
+
+    def _add_gamma_beta(self, shape: tuple) -> None:
+        if self.scale:
+            self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer, name="gamma")
+        if self.center:
+            self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer, name="beta")
+
+    def _scale_shift(self, y: Tensor, ndim: int) -> Tensor:
+        if self.scale:
+            y = y * _broadcast(self.gamma, ndim, self._axes)
+        if self.center:
+            y = y + _broadcast(self.beta, ndim, self._axes)
+        return y
+
+
+class BatchNormalization(_AffineMixin, Layer):
     """Normalizes with batch statistics while training and moving averages at inference.
 
     Shape: any input; parameters 4 * C (gamma, beta trainable; moving_mean, moving_variance
@@ -84,12 +103,7 @@ class BatchNormalization(Layer):
     def build(self, input_shape: tuple) -> None:
         self._axes = _axes(self.axis, len(input_shape), f"BatchNormalization {self.name}")
         shape = _param_shape(input_shape, self._axes, f"BatchNormalization {self.name}")
-        if self.scale:
-            self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, name="gamma")
-        if self.center:
-            self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer, name="beta")
+        self._add_gamma_beta(shape)
         self.moving_mean = self.add_weight(shape=shape, initializer=self.moving_mean_initializer,
                                            trainable=False, name="moving_mean")
         self.moving_variance = self.add_weight(
@@ -118,11 +132,7 @@ class BatchNormalization(Layer):
                 (1.0 / np.sqrt(self.moving_variance._data + self.epsilon)).astype(
                     self.moving_variance._data.dtype)), ndim, self._axes)
             y = (inputs - mean) * inv
-        if self.scale:
-            y = y * _broadcast(self.gamma, ndim, self._axes)
-        if self.center:
-            y = y + _broadcast(self.beta, ndim, self._axes)
-        return y
+        return self._scale_shift(y, ndim)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)
@@ -139,7 +149,7 @@ class BatchNormalization(Layer):
                 "gamma_regularizer": regularizers.serialize(self.gamma_regularizer)}
 
 
-class LayerNormalization(Layer):
+class LayerNormalization(_AffineMixin, Layer):
     """Normalizes each sample over `axis` (default -1), then scales and shifts.
 
     Shape: any input; parameters 2 * C (gamma, beta), C = the size of the normalized axes.
@@ -164,12 +174,7 @@ class LayerNormalization(Layer):
     def build(self, input_shape: tuple) -> None:
         self._axes = _axes(self.axis, len(input_shape), f"LayerNormalization {self.name}")
         shape = _param_shape(input_shape, self._axes, f"LayerNormalization {self.name}")
-        if self.scale:
-            self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, name="gamma")
-        if self.center:
-            self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer, name="beta")
+        self._add_gamma_beta(shape)
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
@@ -178,11 +183,7 @@ class LayerNormalization(Layer):
         centered = inputs - mean
         var = (centered * centered).mean(self._axes, keepdim=True)
         y = centered / (var + self.epsilon).sqrt()
-        if self.scale:
-            y = y * _broadcast(self.gamma, ndim, self._axes)
-        if self.center:
-            y = y + _broadcast(self.beta, ndim, self._axes)
-        return y
+        return self._scale_shift(y, ndim)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)

@@ -40,13 +40,13 @@ class Metric:
         self.reset_state()
 
     def reset_state(self) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define reset_state()")
 
     def update_state(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define update_state()")
 
     def result(self) -> Any:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define result()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Update with one batch and return the running result (as Keras does)."""
