@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
-from .conv import channels_last_copy, run_blocks
+from ._blocks import run_blocks
+from .conv import channels_last_copy
 
 
 def pool_out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
@@ -174,7 +175,7 @@ def _max_scan(x: np.ndarray, geo: PoolGeometry) -> tuple[np.ndarray, np.ndarray]
 
 def _tile_max(t: np.ndarray, like: np.ndarray) -> np.ndarray:
     """Tiles t (N, C, OH, KH, OW, KW) -> their maxima (N, C, OH, OW), laid out like `like`;
-    NaN propagates, as in PyTorch. Batch blocks on every BLAS thread (see conv.run_blocks)."""
+    NaN propagates, as in PyTorch. Batch blocks on every BLAS thread (see ops._blocks)."""
     views = _tile_views(t)
     y = _empty_like_layout(views[0].shape, like)
 

@@ -1,5 +1,5 @@
 """The fast paths of conv and pooling against PyTorch in float64: batch blocks run on several
-threads (conv.run_blocks), the stride-1 input gradient as a transposed convolution (including
+threads (ops._blocks.run_blocks), the stride-1 input gradient as a transposed convolution (including
 padding wider than the kernel), and pooling windows that tile the input (2x2/2 and kin: ties,
 NaN, infinite gradients, cropped edges, channels-last memory, double backward)."""
 
@@ -11,7 +11,7 @@ from _conv_check import check_gradcheck, compare, randn, torch
 
 import neuronet
 import neuronet.nn.functional_conv as F
-from neuronet.ops import conv as conv_ops
+from neuronet.ops import _blocks as blocks_ops
 
 TF = torch.nn.functional
 
@@ -19,8 +19,8 @@ TF = torch.nn.functional
 @pytest.fixture(params=[0, 1, 3], ids=["no-thread-control", "1-thread", "3-threads"])
 def blocks(request, monkeypatch):
     """Every item its own block (tiny workspace), spread over 0 (one block), 1 or 3 threads."""
-    monkeypatch.setattr(conv_ops, "WORKSPACE_BYTES", 1)
-    monkeypatch.setattr(conv_ops, "block_threads", lambda: request.param)
+    monkeypatch.setattr(blocks_ops, "WORKSPACE_BYTES", 1)
+    monkeypatch.setattr(blocks_ops, "block_threads", lambda: request.param)
     return request.param
 
 
@@ -80,9 +80,9 @@ def test_conv2d_float32_in_blocks_matches_torch(blocks):
 
 
 def test_run_blocks_covers_the_batch_once_in_order(monkeypatch):
-    monkeypatch.setattr(conv_ops, "block_threads", lambda: 3)
+    monkeypatch.setattr(blocks_ops, "block_threads", lambda: 3)
     for n, item in [(1, 10**9), (2, 10**9), (7, 10**9), (50, 10**5), (40, 1)]:
-        got = conv_ops.run_blocks(lambda s, e: list(range(s, e)), n, item)
+        got = blocks_ops.run_blocks(lambda s, e: list(range(s, e)), n, item)
         assert [i for block in got for i in block] == list(range(n)), (n, item)
 
 
@@ -97,25 +97,25 @@ def test_empty_batch(blocks):
 
 
 def test_run_blocks_reraises_and_restores_blas_threads(monkeypatch):
-    monkeypatch.setattr(conv_ops, "WORKSPACE_BYTES", 1)
-    monkeypatch.setattr(conv_ops, "block_threads", lambda: 2)
-    before = [lib.num_threads for lib in conv_ops._blas()]
+    monkeypatch.setattr(blocks_ops, "WORKSPACE_BYTES", 1)
+    monkeypatch.setattr(blocks_ops, "block_threads", lambda: 2)
+    before = [lib.num_threads for lib in blocks_ops._blas()]
 
     def work(s: int, e: int) -> None:
         if s == 5:
             raise ValueError("block 5 failed")
 
     with pytest.raises(ValueError, match="block 5 failed"):
-        conv_ops.run_blocks(work, 12, 10**6)
-    assert [lib.num_threads for lib in conv_ops._blas()] == before
+        blocks_ops.run_blocks(work, 12, 10**6)
+    assert [lib.num_threads for lib in blocks_ops._blas()] == before
 
 
 def test_concurrent_callers_get_right_results_and_leave_blas_threads_alone(monkeypatch):
     import threading
 
-    monkeypatch.setattr(conv_ops, "WORKSPACE_BYTES", 1)
-    monkeypatch.setattr(conv_ops, "block_threads", lambda: 2)
-    before = [lib.num_threads for lib in conv_ops._blas()]
+    monkeypatch.setattr(blocks_ops, "WORKSPACE_BYTES", 1)
+    monkeypatch.setattr(blocks_ops, "block_threads", lambda: 2)
+    before = [lib.num_threads for lib in blocks_ops._blas()]
     x, w = neuronet.tensor(randn(6, 3, 5, 5)), neuronet.tensor(randn(4, 3, 3, 3, seed=1))
     ref = TF.conv2d(torch.tensor(x.numpy()), torch.tensor(w.numpy()), padding=1).numpy()
     bad: list = []
@@ -131,7 +131,7 @@ def test_concurrent_callers_get_right_results_and_leave_blas_threads_alone(monke
     for t in users:
         t.join()
     assert not bad
-    assert [lib.num_threads for lib in conv_ops._blas()] == before
+    assert [lib.num_threads for lib in blocks_ops._blas()] == before
 
 
 # --- pooling windows that tile the input ----------------------------------------------------
