@@ -52,28 +52,61 @@ def _dx(g_hat: Tensor, x_hat: Tensor, inv_std: Tensor, axes: tuple, m: int) -> T
     return (inv_std * (1.0 / m)) * (g_hat * m - s1 - x_hat * s2)
 
 
+def _channel_matrix(x: np.ndarray, axis: int) -> np.ndarray | None:
+    """x as an (M, C) matrix view, C its `axis`, when its memory holds the channel innermost
+    (channels-last, or the channel axis is already last); else None."""
+    moved = np.moveaxis(x, axis, -1)
+    return moved.reshape(-1, x.shape[axis]) if moved.flags.c_contiguous else None
+
+
+def _column_sums(a: np.ndarray) -> np.ndarray:
+    """Column sums of an (M, C) matrix as ones @ a: one GEMV, about 5x faster than a
+    reduction down the long axis."""
+    return np.ones(a.shape[0], a.dtype) @ a
+
+
 class BatchNorm(Function):
-    """Batch normalization with batch statistics over (N, *) per channel (dim 1).
+    """Batch normalization with batch statistics per channel (`axis`, 1 in PyTorch's layout,
+    the last in Keras's), over every other axis.
 
     y = gamma * (x - mean) / sqrt(var + eps) + beta;  dL/dx as in the module docstring with
-    M = N * prod(spatial).  `stats` (a dict) receives the batch mean and biased variance,
-    shape (C,), for the running-statistics update.
+    M = x.size / C.  `stats` (a dict) receives the batch mean and biased variance, shape (C,),
+    for the running-statistics update. When the channel is innermost in memory (channels-last
+    activations, Keras's layout) x is an (M, C) matrix, its sums are GEMVs, and backward runs
+    as five NumPy passes unless a graph of it is being built (double backward).
     """
 
-    def forward(self, x, gamma, beta, eps, stats):
-        self.axes = (0,) + tuple(range(2, x.ndim))
-        self.eps, self.m = eps, x.size // x.shape[1]
-        self.bshape = (1, -1) + (1,) * (x.ndim - 2)  # (1, C, 1, ...) broadcasts over x
-        self.x_hat, mean, var, self.inv_std = _normalize(x, self.axes, eps)
-        stats["mean"], stats["var"] = mean.reshape(-1), var.reshape(-1)
-        y = self.x_hat * gamma.reshape(self.bshape)
-        y += beta.reshape(self.bshape)
-        return y
+    def forward(self, x, gamma, beta, eps, stats, axis=1):
+        axis %= x.ndim
+        self.axes = tuple(a for a in range(x.ndim) if a != axis)
+        self.eps, self.m = eps, x.size // x.shape[axis]
+        self.bshape = tuple(-1 if a == axis else 1 for a in range(x.ndim))  # broadcasts over x
+        x2 = _channel_matrix(x, axis) if self.m > 0 else None
+        self.matrix_axis = axis if x2 is not None else None
+        if x2 is None:
+            self.x_hat, mean, var, self.inv_std = _normalize(x, self.axes, eps)
+            stats["mean"], stats["var"] = mean.reshape(-1), var.reshape(-1)
+            y = self.x_hat * gamma.reshape(self.bshape)
+            y += beta.reshape(self.bshape)
+            return y
+        mean = _column_sums(x2) / x.dtype.type(self.m)
+        xc = x2 - mean
+        var = _column_sums(xc * xc) / x.dtype.type(self.m)
+        inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype)
+        xc *= inv_std
+        self.x_hat, self.inv_std = xc, inv_std  # (M, C) and (C,)
+        stats["mean"], stats["var"] = mean, var
+        y = xc * gamma
+        y += beta
+        return np.moveaxis(y.reshape(np.moveaxis(x, axis, -1).shape), -1, axis)
 
     def backward(self, g):
         x, gamma = self.inputs[0], self.inputs[1]
-        x_hat, inv_std = _stats_tensors(self, x, self.axes, self.eps)
         need = self.needs_input_grad
+        if self.matrix_axis is not None and not state.enabled:
+            return self._matrix_backward(g._data, gamma._data, need)
+        # the generic formulas; x_hat and inv_std recorded from x when a graph is built
+        x_hat, inv_std = _stats_tensors(self, x, self.axes, self.eps)
         dx = dgamma = dbeta = None
         if need[0]:
             dx = _dx(g * gamma.reshape(self.bshape), x_hat, inv_std, self.axes, self.m)
@@ -82,6 +115,26 @@ class BatchNorm(Function):
         if need[2]:
             dbeta = g.sum(self.axes)
         return dx, dgamma, dbeta
+
+    def _matrix_backward(self, g: np.ndarray, gamma: np.ndarray, need: tuple) -> tuple:
+        """dbeta = sum(g), dgamma = sum(g x_hat), dx = gamma inv_std (g - dbeta/M -
+        x_hat dgamma/M), on (M, C) matrices."""
+        axis, xh = self.matrix_axis, self.x_hat
+        g2 = _channel_matrix(g, axis)
+        if g2 is None:  # g in another layout: one copy into x's
+            g2 = np.ascontiguousarray(np.moveaxis(g, axis, -1)).reshape(xh.shape)
+        dbeta = _column_sums(g2)
+        dgamma = _column_sums(g2 * xh)
+        dx = None
+        if need[0]:
+            m = g.dtype.type(self.m)
+            dx = xh * (dgamma / -m)
+            dx += g2
+            dx -= dbeta / m
+            dx *= gamma * self.inv_std
+            dx = Tensor._wrap(np.moveaxis(dx.reshape(np.moveaxis(g, axis, -1).shape), -1, axis))
+        return (dx, Tensor._wrap(dgamma) if need[1] else None,
+                Tensor._wrap(dbeta) if need[2] else None)
 
 
 class LayerNorm(Function):
@@ -119,10 +172,12 @@ class LayerNorm(Function):
         return tuple(grads)
 
 
-def batch_norm_train(x: Tensor, gamma: Tensor, beta: Tensor, eps: float) -> tuple:
-    """(y, batch mean, biased batch var) for x of shape (N, C, *); the statistics are arrays."""
+def batch_norm_train(x: Tensor, gamma: Tensor, beta: Tensor, eps: float,
+                     axis: int = 1) -> tuple:
+    """(y, batch mean, biased batch var) for x with channels on `axis` (1: (N, C, *)); the
+    statistics are arrays of shape (C,)."""
     stats: dict = {}
-    y = BatchNorm.apply(x, gamma, beta, eps=eps, stats=stats)
+    y = BatchNorm.apply(x, gamma, beta, eps=eps, stats=stats, axis=axis)
     return y, stats["mean"], stats["var"]
 
 

@@ -173,3 +173,55 @@ def test_state_dict_round_trip_from_torch():
 def test_group_norm_gradcheck():
     x, w, b = _f64(2, 4, 3), _f64(4), _f64(4)
     assert gradcheck(lambda x, w, b: F.group_norm(x, 2, w, b), (x, w, b))
+
+
+def _channels_last_leaf(x):
+    """The same values in channels-last memory (an (N, C, H, W) view of (N, H, W, C) data)."""
+    ours = nt.tensor(np.ascontiguousarray(x.transpose(0, 2, 3, 1)), dtype=nt.float64)
+    ours = ours.permute(0, 3, 1, 2).detach().requires_grad_()
+    assert ours._data.strides[1] == ours._data.itemsize
+    return ours, torch.tensor(x, requires_grad=True)
+
+
+def test_batchnorm2d_on_channels_last_memory_matches_torch():
+    """Conv outputs are channels-last memory: batch norm then runs as (M, C) matrices."""
+    x = randn(4, 3, 5, 6) * 2 + 1
+    (xa, xb), (wa, wb), (ba, bb) = _channels_last_leaf(x), leaf(randn(3)), leaf(randn(3))
+    rma, rva = nt.zeros(3, dtype=nt.float64), nt.ones(3, dtype=nt.float64)
+    rmb, rvb = torch.zeros(3, dtype=torch.float64), torch.ones(3, dtype=torch.float64)
+    ya = F.batch_norm(xa, rma, rva, wa, ba, training=True)
+    yb = torch.nn.functional.batch_norm(xb, rmb, rvb, wb, bb, training=True)
+    close(ya, yb)
+    close(rma, rmb)
+    close(rva, rvb)
+    g = randn(4, 3, 5, 6)
+    ya.backward(nt.tensor(g))
+    yb.backward(torch.tensor(g))
+    for a, b in ((xa, xb), (wa, wb), (ba, bb)):
+        close(a.grad, b.grad)
+
+
+def test_batch_norm_matrix_path_gradcheck_and_double_backward():
+    """(N, C) input and channels-last memory take the matrix path; under create_graph the
+    generic formulas take over."""
+    x2 = _f64(6, 3)
+    x4 = _channels_last_leaf(randn(3, 2, 3, 2))[0]
+    w, b = _f64(x2.shape[1]), _f64(x2.shape[1])
+    w4, b4 = _f64(2), _f64(2)
+
+    def fn(x, w, b):
+        return F.batch_norm(x, None, None, w, b, training=True)
+
+    for args in ((x2, w, b), (x4, w4, b4)):
+        assert gradcheck(fn, args)
+        assert gradgradcheck(fn, args)
+
+
+def test_batch_norm_float32_matrix_path_keeps_dtype():
+    x = nt.randn(8, 4, 3, 3).permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)
+    x.requires_grad_()
+    y = F.batch_norm(x, None, None, nt.ones(4, requires_grad=True), nt.zeros(4),
+                     training=True)
+    y.sum().backward()
+    assert y.dtype == x.grad.dtype == nt.float32
+    np.testing.assert_allclose(y.detach().numpy().mean((0, 2, 3)), 0, atol=1e-5)

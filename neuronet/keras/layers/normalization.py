@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ...autograd import no_grad
+from ...ops.normalization import batch_norm_train
 from ...tensor import Tensor
 from .. import initializers, regularizers
 from .layer import Layer
@@ -114,6 +115,8 @@ class BatchNormalization(_AffineMixin, Layer):
     def call(self, inputs: Tensor, training: Any = None) -> Tensor:
         ndim = inputs.ndim
         reduce = tuple(a for a in range(ndim) if a not in self._axes)
+        if training and self.trainable and len(self._axes) == 1:
+            return self._fused_train(inputs)
         if training and self.trainable:
             mean = inputs.mean(reduce, keepdim=True)
             centered = inputs - mean
@@ -133,6 +136,19 @@ class BatchNormalization(_AffineMixin, Layer):
                     self.moving_variance._data.dtype)), ndim, self._axes)
             y = (inputs - mean) * inv
         return self._scale_shift(y, ndim)
+
+    def _fused_train(self, inputs: Tensor) -> Tensor:
+        """One channel axis: the fused batch-norm primitive (ops.normalization.BatchNorm)."""
+        dt = inputs._data.dtype
+        shape = self.moving_mean.shape
+        gamma = self.gamma if self.scale else Tensor._wrap(np.ones(shape, dt))
+        beta = self.beta if self.center else Tensor._wrap(np.zeros(shape, dt))
+        y, mean, var = batch_norm_train(inputs, gamma, beta, self.epsilon, self._axes[0])
+        m = self.momentum
+        for moving, batch in ((self.moving_mean, mean), (self.moving_variance, var)):
+            moving._data *= m
+            moving._data += (batch * (1.0 - m)).astype(moving._data.dtype)
+        return y
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)
