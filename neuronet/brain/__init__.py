@@ -3,7 +3,7 @@
 
     surrogate    spike functions with surrogate gradients (fast sigmoid, atan, sigmoid, STE)
     functional   one-step neuron dynamics (LIF, synaptic LIF, adaptive LIF)
-    neurons      Leaky, Synaptic, AdaptiveLeaky modules; TimeDistributed
+    neurons      Leaky, Synaptic, AdaptiveLeaky modules; TimeDistributed, RepeatSteps
     encoding     rate, poisson, latency, delta spike encoders
     losses       spike-count / membrane cross entropy, rate MSE, decoders
     plasticity   Hebbian, Oja, Sanger, BCM, STDP update rules (no backpropagation)
@@ -27,11 +27,18 @@ from . import (  # noqa: F401
 )
 from .energy import SynOpCounter
 from .hopfield import Hopfield, HopfieldLayer, HopfieldNetwork
-from .neurons import AdaptiveLeaky, Leaky, SpikingNeuron, Synaptic, TimeDistributed
+from .neurons import (
+    AdaptiveLeaky,
+    Leaky,
+    RepeatSteps,
+    SpikingNeuron,
+    Synaptic,
+    TimeDistributed,
+)
 from .plasticity import BCM, STDP, Hebbian, Oja, Sanger
 from .surrogate import Surrogate
 
 __all__ = ["AdaptiveLeaky", "BCM", "Hebbian", "Hopfield", "HopfieldLayer", "HopfieldNetwork",
-           "Leaky", "Oja", "STDP", "Sanger", "SpikingNeuron", "Surrogate", "SynOpCounter",
-           "Synaptic", "TimeDistributed", "encoding", "energy", "experiments", "functional",
-           "hopfield", "losses", "plasticity", "surrogate"]
+           "Leaky", "Oja", "RepeatSteps", "STDP", "Sanger", "SpikingNeuron", "Surrogate",
+           "SynOpCounter", "Synaptic", "TimeDistributed", "encoding", "energy", "experiments",
+           "functional", "hopfield", "losses", "plasticity", "surrogate"]

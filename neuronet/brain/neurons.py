@@ -226,3 +226,31 @@ class TimeDistributed(Module):
         T, N = input.shape[0], input.shape[1]
         out = self.module(input.reshape(T * N, *input.shape[2:]))
         return out.reshape(T, N, *out.shape[1:])
+
+
+class RepeatSteps(Module):
+    """Direct (current) encoding: the same frame at every one of `steps` time steps,
+    (N, *) -> (T, N, *), a broadcast view (no copy; its gradient sums over T).
+
+    A network whose first layers see the analog image once (conv, batch norm, pooling: an
+    ordinary, static encoder) and feed that current to spiking neurons for T steps needs far
+    fewer steps than rate coding for the same accuracy.
+
+    Example:
+        >>> import neuronet as nt
+        >>> RepeatSteps(3)(nt.ones(2, 4)).shape
+        neuronet.Size([3, 2, 4])
+    """
+
+    def __init__(self, steps: int) -> None:
+        super().__init__()
+        if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
+            raise ValueError(f"RepeatSteps: steps must be a positive int, received "
+                             f"steps={steps!r}")
+        self.steps = steps
+
+    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
+        return input.unsqueeze(0).expand(self.steps, *input.shape)
+
+    def extra_repr(self) -> str:
+        return f"steps={self.steps}"

@@ -112,7 +112,12 @@ def plot_synops(report: dict, title: str = "spiking vs ordinary network",
     fig = new_figure(8, 3.2)
     ax = fig.add_subplot(1, 2, 1)
     ops = [report["synops_per_sample"], report["ann_macs_per_sample"]]
-    ax.bar(["SNN SynOps\n(accumulates)", "ANN MACs"], ops, color=["tab:orange", "tab:blue"])
+    labels, colors = ["SNN SynOps\n(accumulates)", "ANN MACs"], ["tab:orange", "tab:blue"]
+    if report.get("snn_macs_per_sample"):  # an analog first layer multiplies in the SNN too
+        ops.insert(1, report["snn_macs_per_sample"])
+        labels.insert(1, "SNN MACs\n(analog input)")
+        colors.insert(1, "tab:red")
+    ax.bar(labels, ops, color=colors)
     ax.set(ylabel="operations per sample", title=f"{report['spikes_per_sample']:.0f} spikes/"
                                                  f"sample")
     ax2 = fig.add_subplot(1, 2, 2)

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, as_tensor_arg
+from ._blocks import run_blocks
 from ._util import float_operand, operands
 from .arithmetic import apply_broadcast, broadcast_error
 
@@ -174,12 +175,30 @@ class Sigmoid(Function):
         return g * (y * (1.0 - y))
 
 
+def _in_batch_blocks(work: Any, *arrays: np.ndarray) -> None:
+    """work(index) with index = slices [s:e] of the first axis, spread over the BLAS threads
+    when the arrays are large (ops._blocks.run_blocks); index ... for 0-d arrays."""
+    a = arrays[0]
+    if a.ndim == 0:
+        work(...)
+    else:
+        run_blocks(lambda s, e: work(slice(s, e)), a.shape[0],
+                   sum(b[:1].nbytes for b in arrays))
+
+
 class Relu(Function):
     """y = max(x, 0);  dL/dx = g where x > 0, else 0"""
 
     def forward(self, x):
-        self.mask = x > 0
-        return np.maximum(x, 0, dtype=x.dtype)
+        y, mask = np.empty_like(x), np.empty_like(x, dtype=bool)  # laid out like x
+
+        def work(i: Any) -> None:
+            np.greater(x[i], 0, out=mask[i])
+            np.maximum(x[i], 0, out=y[i])
+
+        _in_batch_blocks(work, x, y, mask)
+        self.mask = mask
+        return y
 
     def backward(self, g):
         return MaskMul.apply(g, mask=self.mask)
@@ -195,8 +214,13 @@ class MaskMul(Function):
 
     def forward(self, g, mask):
         self.mask = mask
-        out = np.multiply(g, mask, dtype=g.dtype)
-        out += 0.0
+        out = np.empty_like(g)
+
+        def work(i: Any) -> None:
+            np.multiply(g[i], mask[i], out=out[i])
+            out[i] += 0.0
+
+        _in_batch_blocks(work, g, out, mask)
         return out
 
     def backward(self, grad):

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import norm_dim, operands
+from ._util import norm_dim, operands, sum_rows
 
 
 class MatMul(Function):
@@ -73,7 +73,7 @@ class Linear(Function):
                 x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
                 dw = matmul(g2.mT, x2)
             if len(need) > 2 and need[2]:
-                db = g2.sum(0)
+                db = sum_rows(g2)
         return (dx, dw) if len(need) == 2 else (dx, dw, db)
 
 

@@ -23,6 +23,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..tensor import Tensor
+from ._util import column_sums
 
 
 def _normalize(x: np.ndarray, axes: tuple, eps: float) -> tuple:
@@ -59,12 +60,6 @@ def _channel_matrix(x: np.ndarray, axis: int) -> np.ndarray | None:
     return moved.reshape(-1, x.shape[axis]) if moved.flags.c_contiguous else None
 
 
-def _column_sums(a: np.ndarray) -> np.ndarray:
-    """Column sums of an (M, C) matrix as ones @ a: one GEMV, about 5x faster than a
-    reduction down the long axis."""
-    return np.ones(a.shape[0], a.dtype) @ a
-
-
 class BatchNorm(Function):
     """Batch normalization with batch statistics per channel (`axis`, 1 in PyTorch's layout,
     the last in Keras's), over every other axis.
@@ -89,9 +84,9 @@ class BatchNorm(Function):
             y = self.x_hat * gamma.reshape(self.bshape)
             y += beta.reshape(self.bshape)
             return y
-        mean = _column_sums(x2) / x.dtype.type(self.m)
+        mean = column_sums(x2) / x.dtype.type(self.m)
         xc = x2 - mean
-        var = _column_sums(xc * xc) / x.dtype.type(self.m)
+        var = column_sums(xc * xc) / x.dtype.type(self.m)
         inv_std = (1.0 / np.sqrt(var + eps)).astype(x.dtype)
         xc *= inv_std
         self.x_hat, self.inv_std = xc, inv_std  # (M, C) and (C,)
@@ -123,8 +118,8 @@ class BatchNorm(Function):
         g2 = _channel_matrix(g, axis)
         if g2 is None:  # g in another layout: one copy into x's
             g2 = np.ascontiguousarray(np.moveaxis(g, axis, -1)).reshape(xh.shape)
-        dbeta = _column_sums(g2)
-        dgamma = _column_sums(g2 * xh)
+        dbeta = column_sums(g2)
+        dgamma = column_sums(g2 * xh)
         dx = None
         if need[0]:
             m = g.dtype.type(self.m)

@@ -37,6 +37,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
+from ._util import column_sums
 
 MODES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
 
@@ -278,8 +279,8 @@ class RecurrentLayer(Function):
             d_w_ih, d_w_hh = both[:self.x2.shape[1]].T, both[self.x2.shape[1]:].T
         else:
             d_w_ih, d_w_hh = (self.x2.T @ da).T, (h_prev.T @ dah).T
-        d_b_ih = da.sum(0) if self.has_bias else None
-        d_b_hh = dah.sum(0) if self.has_bias and dah is not da else d_b_ih
+        d_b_ih = column_sums(da) if self.has_bias else None
+        d_b_hh = column_sums(dah) if self.has_bias and dah is not da else d_b_ih
         if self.perm is not None:  # LSTM: rows back from (i, f, o, g) to (i, f, g, o)
             inverse = np.argsort(self.perm)
             d_w_ih, d_w_hh = d_w_ih[inverse], d_w_hh[inverse]

@@ -64,3 +64,26 @@ def test_plots_write_pngs(tmp_path):
         data = (tmp_path / f"{name}.png").read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000, name
         assert fig.axes
+
+
+def test_direct_encoding_counts_the_analog_layer_as_macs():
+    """RepeatSteps feeds one analog frame for T steps; the layer that reads the image
+    multiplies (snn_macs), the layers after it read spikes (synops)."""
+    from neuronet.brain import RepeatSteps
+
+    first, second = nn.Linear(6, 4), nn.Linear(4, 3)
+    net = nn.Sequential(first, RepeatSteps(5), Leaky(threshold=0.5), second, Leaky())
+    x = nt.tensor(np.random.default_rng(1).random((2, 6)).astype(np.float32))  # analog
+    with nt.no_grad():
+        spikes = net[2](net[1](first(x)))
+        with SynOpCounter(net) as c:
+            out = net(x)
+    assert tuple(out.shape) == (5, 2, 3)
+    r = c.report()
+    assert r["snn_macs_per_sample"] == 6 * 4  # once per image, not per step
+    assert r["input_spikes_per_sample"] == 0
+    assert r["synops_per_sample"] == pytest.approx(spikes.numpy().sum() * 3 / 2)
+    assert r["ann_macs_per_sample"] == 6 * 4 + 4 * 3
+    assert r["snn_energy_uj"] == pytest.approx((r["synops_per_sample"] * 0.9 + 24 * 4.6) * 1e-6)
+    with pytest.raises(ValueError, match="positive int"):
+        RepeatSteps(0)

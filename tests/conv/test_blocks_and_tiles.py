@@ -250,3 +250,14 @@ def test_scanned_max_pool_ties_nan_and_infinite_gradients_match_torch(k, s, p, d
     ours[0].backward(neuronet.tensor(g))
     ref[0].backward(torch.tensor(g))
     np.testing.assert_array_equal(xs.grad.numpy(), txs.grad.numpy())
+
+
+def test_relu_in_blocks_matches_torch(blocks):
+    """ReLU and its backward run in batch blocks (threads when large); layouts are kept."""
+    compare(lambda t: neuronet.relu(_channels_last(t)) * 2.0, lambda t: TF.relu(t) * 2.0,
+            randn(5, 3, 4, 6), second_order=True)
+    x = _channels_last(neuronet.tensor(randn(5, 3, 4, 6))).detach().requires_grad_()
+    y = neuronet.relu(x)
+    assert y._data.strides == x._data.strides and x._data.strides[1] == x._data.itemsize
+    y.backward(-neuronet.ones_like(y))
+    assert not np.signbit(x.grad.numpy()[x.detach().numpy() <= 0]).any()  # 0.0, not -0.0
