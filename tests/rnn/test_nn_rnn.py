@@ -324,3 +324,42 @@ def test_gradients_when_only_one_output_is_used(name: str, use: str) -> None:
     ours = dict(n.named_parameters())
     for key, p in t.named_parameters():
         np.testing.assert_allclose(ours[key].grad.numpy(), p.grad.numpy(), atol=1e-12)
+
+
+@pytest.fixture(params=[2, 3], ids=["2-threads", "3-threads"])
+def lstm_threads(request, monkeypatch):
+    """The LSTM's time loops split over 2 or 3 threads even for a tiny batch."""
+    from neuronet.ops import _blocks, recurrent
+
+    monkeypatch.setattr(recurrent, "MIN_SAMPLES_PER_THREAD", 1)
+    monkeypatch.setattr(_blocks, "block_threads", lambda: request.param)
+    return request.param
+
+
+@pytest.mark.parametrize("kw", [{}, {"proj_size": 3, "bidirectional": True},
+                                {"num_layers": 2, "batch_first": True}],
+                         ids=["plain", "proj-bi", "2-layers"])
+def test_lstm_time_loops_on_threads_match_torch(kw: dict, lstm_threads) -> None:
+    _compare("LSTM", kw, with_state=True, batch=5)
+
+
+def test_packed_lstm_on_threads_matches_torch(lstm_threads) -> None:
+    """Masked steps (packed sequences of different lengths) inside each thread's block."""
+    from neuronet.nn.utils import rnn as nrnn
+
+    torch.manual_seed(0)
+    t = torch.nn.LSTM(3, 4).double()
+    n = nn.LSTM(3, 4).double()
+    n.load_state_dict({k: nt.tensor(v.detach().numpy()) for k, v in t.state_dict().items()})
+    rng = np.random.default_rng(2)
+    lengths = [5, 2, 4, 1, 3]
+    seqs = [rng.standard_normal((k, 3)) for k in lengths]
+    ours = [nt.tensor(s, requires_grad=True) for s in seqs]
+    theirs = [torch.tensor(s, requires_grad=True) for s in seqs]
+    yn, (hn, cn) = n(nrnn.pack_sequence(ours, enforce_sorted=False))
+    yt, (ht, ct) = t(torch.nn.utils.rnn.pack_sequence(theirs, enforce_sorted=False))
+    np.testing.assert_allclose(yn.data.detach().numpy(), yt.data.detach().numpy(), atol=1e-12)
+    ((yn.data ** 2).sum() + hn.sum() + (cn * 2).sum()).backward()
+    ((yt.data ** 2).sum() + ht.sum() + (ct * 2).sum()).backward()
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), atol=1e-11)
