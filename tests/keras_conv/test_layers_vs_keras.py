@@ -95,3 +95,43 @@ def test_convnet_summary_matches_keras() -> None:
     nm.set_weights(km.get_weights())
     x = np.random.default_rng(3).random((4, 28, 28, 1), dtype=np.float32)
     np.testing.assert_allclose(nm.predict(x, verbose=0), km.predict(x, verbose=0), atol=1e-5)
+
+
+# BatchNormalization in training mode: outputs, moving statistics and gradients with the
+# channel last (the fused primitive on (M, C) matrices) and on axis 1 (channels_first)
+@pytest.mark.parametrize(("shape", "kw"), [
+    ((6, 5, 4, 3), {}),
+    ((6, 3, 5, 4), {"axis": 1}),
+    ((7, 4), {"momentum": 0.9, "epsilon": 1e-5}),
+    ((6, 5, 4, 3), {"scale": False}),
+    ((6, 5, 4, 3), {"center": False}),
+], ids=["last", "axis1", "2d", "no-scale", "no-center"])
+def test_batchnorm_training_matches_keras(shape: tuple, kw: dict) -> None:
+    rng = np.random.default_rng(3)
+    kl, nl = keras.layers.BatchNormalization(**kw), nk.layers.BatchNormalization(**kw)
+    kl.build(shape)
+    nl.build(shape)
+    weights = [w + rng.standard_normal(w.shape).astype("float32") * 0.3
+               for w in kl.get_weights()]
+    weights[-1] = np.abs(weights[-1])  # a variance
+    kl.set_weights(weights)
+    nl.set_weights(weights)
+    for _ in range(2):  # two training steps: the moving statistics move twice
+        x = (rng.standard_normal(shape) * 2 + 1).astype("float32")
+        g = rng.standard_normal(shape).astype("float32")
+        xt = torch.tensor(x, requires_grad=True)
+        yk = kl(xt, training=True)
+        (yk * torch.tensor(g)).sum().backward()
+        xn = neuronet.tensor(x, requires_grad=True)
+        yn = nl(xn, training=True)
+        (yn * neuronet.tensor(g)).sum().backward()
+        np.testing.assert_allclose(yn.detach().numpy(), yk.detach().numpy(), rtol=1e-4,
+                                   atol=1e-4)
+        np.testing.assert_allclose(xn.grad.numpy(), xt.grad.numpy(), rtol=1e-3, atol=1e-4)
+        for a, b in zip(nl.get_weights(), kl.get_weights()):  # the moving statistics
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+        for wn, wk in zip(nl.trainable_weights, kl.trainable_weights):
+            np.testing.assert_allclose(wn.grad.numpy(), wk.value.grad.numpy(), rtol=1e-3,
+                                       atol=1e-3)
+            wk.value.grad = wn.grad = None
+        assert yn.dtype == xn.grad.dtype == neuronet.float32
