@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 WORKSPACE_BYTES = 2 << 20  # per block: a column block this size stays in cache from copy to GEMM
+SMALL_BYTES = 512 << 10  # less work than this runs as one block on the calling thread
 _blas_libraries: list | None = None  # threadpoolctl controllers of the BLAS, found on first use
 _threads_in_use = threading.Lock()  # held while run_blocks has BLAS down to one thread
 
@@ -60,7 +61,7 @@ def run_blocks(work: Callable[[int, int], Any], n: int, item_bytes: int) -> list
     copies run in parallel too, and there are no BLAS thread barriers inside each small GEMM
     (those stall badly on a busy machine). Without thread control, one block."""
     threads = block_threads()
-    if n * item_bytes < WORKSPACE_BYTES // 4:  # small work: threads would cost more than win
+    if n * item_bytes < SMALL_BYTES:  # small work: threads would cost more than they win
         threads = min(threads, 1)
     size = max(1, n if threads == 0 else min(n, WORKSPACE_BYTES // max(item_bytes, 1)))
     if threads > 1 and n >= threads:

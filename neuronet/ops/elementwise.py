@@ -24,7 +24,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, as_tensor_arg
-from ._blocks import run_blocks
+from . import _blocks
 from ._util import float_operand, operands
 from .arithmetic import apply_broadcast, broadcast_error
 
@@ -179,10 +179,10 @@ def _in_batch_blocks(work: Any, *arrays: np.ndarray) -> None:
     """work(index) with index = slices [s:e] of the first axis, spread over the BLAS threads
     when the arrays are large (ops._blocks.run_blocks); index ... for 0-d arrays."""
     a = arrays[0]
-    if a.ndim == 0:
+    if a.ndim == 0 or a.nbytes < _blocks.SMALL_BYTES:  # small: threads cost more than they win
         work(...)
     else:
-        run_blocks(lambda s, e: work(slice(s, e)), a.shape[0],
+        _blocks.run_blocks(lambda s, e: work(slice(s, e)), a.shape[0],
                    sum(b[:1].nbytes for b in arrays))
 
 

@@ -18,8 +18,10 @@ TF = torch.nn.functional
 
 @pytest.fixture(params=[0, 1, 3], ids=["no-thread-control", "1-thread", "3-threads"])
 def blocks(request, monkeypatch):
-    """Every item its own block (tiny workspace), spread over 0 (one block), 1 or 3 threads."""
+    """Every item its own block (tiny workspace, no size below which work stays on one
+    thread), spread over 0 (one block), 1 or 3 threads."""
     monkeypatch.setattr(blocks_ops, "WORKSPACE_BYTES", 1)
+    monkeypatch.setattr(blocks_ops, "SMALL_BYTES", 0)
     monkeypatch.setattr(blocks_ops, "block_threads", lambda: request.param)
     return request.param
 
@@ -114,6 +116,7 @@ def test_concurrent_callers_get_right_results_and_leave_blas_threads_alone(monke
     import threading
 
     monkeypatch.setattr(blocks_ops, "WORKSPACE_BYTES", 1)
+    monkeypatch.setattr(blocks_ops, "SMALL_BYTES", 0)
     monkeypatch.setattr(blocks_ops, "block_threads", lambda: 2)
     before = [lib.num_threads for lib in blocks_ops._blas()]
     x, w = neuronet.tensor(randn(6, 3, 5, 5)), neuronet.tensor(randn(4, 3, 3, 3, seed=1))
