@@ -66,23 +66,7 @@ def run_blocks(work: Callable[[int, int], Any], n: int, item_bytes: int) -> list
     size = max(1, n if threads == 0 else min(n, WORKSPACE_BYTES // max(item_bytes, 1)))
     if threads > 1 and n >= threads:
         size = min(size, -(-n // threads))  # at least one block per thread
-    return _run(work, [(s, min(s + size, n)) for s in range(0, n, size)], threads)
-
-
-def split_over_threads(work: Callable[[int, int], Any], n: int, min_items: int) -> list:
-    """[work(start, stop) for each of up to T equal blocks of range(n), T the BLAS thread
-    limit], run on T threads with BLAS at one thread each (as run_blocks), no block smaller
-    than min_items; one block when that leaves only one. For long sequential work on
-    independent items (the time loop of a recurrent layer over a batch): the threads meet
-    only at the end."""
-    threads = block_threads()
-    k = max(1, min(threads, n // max(min_items, 1)))
-    edges = [n * i // k for i in range(k + 1)]
-    return _run(work, list(zip(edges[:-1], edges[1:])), k)
-
-
-def _run(work: Callable[[int, int], Any], bounds: list, threads: int) -> list:
-    """work over the bounds, on `threads` threads when there is more than one block."""
+    bounds = [(s, min(s + size, n)) for s in range(0, n, size)]
     # NOTE: one caller at a time lowers the BLAS thread limit; a concurrent one (another user
     # thread) runs its blocks in turn, so the limit it would restore is never a lowered one
     if threads <= 1 or len(bounds) == 1 or not _threads_in_use.acquire(blocking=False):

@@ -37,13 +37,9 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
-from ._blocks import split_over_threads
 from ._util import column_sums
 
 MODES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
-# the LSTM's time loops run on up to one thread per this many samples (smaller blocks spend
-# their time in Python and in waiting for the GIL)
-MIN_SAMPLES_PER_THREAD = 32
 
 
 def _sigmoid_(a: np.ndarray) -> np.ndarray:
@@ -131,12 +127,10 @@ class RecurrentLayer(Function):
         return self.w_ih_p * scale, self.w_hh_p * scale, bias_s
 
     # --- forward loops --------------------------------------------------------------------
-    def _select(self, t: int, new: np.ndarray, prev: np.ndarray,
-                b: slice = slice(None)) -> np.ndarray:
-        """new <- where(mask_t, new, prev) in place (the skipped samples keep their state);
-        b: the samples these rows are."""
+    def _select(self, t: int, new: np.ndarray, prev: np.ndarray) -> np.ndarray:
+        """new <- where(mask_t, new, prev) in place (the skipped samples keep their state)."""
         if self.mask is not None:
-            np.copyto(new, prev, where=~self.mask[t, b])
+            np.copyto(new, prev, where=~self.mask[t])
         return new
 
     def _rnn_forward(self, order, h0, c0, w_hh, b_hh, w_hr):
@@ -168,35 +162,30 @@ class RecurrentLayer(Function):
         raw = np.empty((steps, n, hidden), dt) if w_hr is not None else None  # o * tanh(c)
         hs[0], cs[0] = h0, c0
         w_hh_t = w_hh.T
-
-        def work(s: int, e: int) -> None:  # the time loop for samples s..e
-            b = slice(s, e)
-            tmp = np.empty((e - s, hidden), dt)
-            rec = np.empty((e - s, 4 * hidden), dt)
-            for k, t in enumerate(order):
-                a = self.gates[t, b]  # (n, 4H): i, f, o, g (pre-activations, i f o halved)
-                np.matmul(hs[k, b], w_hh_t, out=rec)
-                a += rec
-                np.tanh(a, out=a)
-                sig = a[:, :3 * hidden]
-                sig *= 0.5
-                sig += 0.5  # sigma(a) = 0.5 tanh(a / 2) + 0.5
-                i, f = a[:, :hidden], a[:, hidden:2 * hidden]
-                o, g = a[:, 2 * hidden:3 * hidden], a[:, 3 * hidden:]
-                c = cs[k + 1, b]
-                np.multiply(f, cs[k, b], out=c)
-                np.multiply(i, g, out=tmp)
-                c += tmp  # c_t = f * c_{t-1} + i * g
-                np.tanh(c, out=tcs[k, b])
-                if w_hr is None:
-                    np.multiply(o, tcs[k, b], out=hs[k + 1, b])  # h_t = o * tanh(c_t)
-                else:
-                    np.multiply(o, tcs[k, b], out=raw[k, b])
-                    np.matmul(raw[k, b], w_hr.T, out=hs[k + 1, b])  # h_t = W_hr (o tanh(c_t))
-                self._select(t, c, cs[k, b], b)
-                self._select(t, hs[k + 1, b], hs[k, b], b)
-
-        split_over_threads(work, n, MIN_SAMPLES_PER_THREAD)
+        tmp = np.empty((n, hidden), dt)
+        rec = np.empty((n, 4 * hidden), dt)
+        for k, t in enumerate(order):
+            a = self.gates[t]  # (N, 4H): i, f, o, g (pre-activations, i f o halved)
+            np.matmul(hs[k], w_hh_t, out=rec)
+            a += rec
+            np.tanh(a, out=a)
+            sig = a[:, :3 * hidden]
+            sig *= 0.5
+            sig += 0.5  # sigma(a) = 0.5 tanh(a / 2) + 0.5
+            i, f = a[:, :hidden], a[:, hidden:2 * hidden]
+            o, g = a[:, 2 * hidden:3 * hidden], a[:, 3 * hidden:]
+            c = cs[k + 1]
+            np.multiply(f, cs[k], out=c)
+            np.multiply(i, g, out=tmp)
+            c += tmp  # c_t = f * c_{t-1} + i * g
+            np.tanh(c, out=tcs[k])
+            if w_hr is None:
+                np.multiply(o, tcs[k], out=hs[k + 1])  # h_t = o * tanh(c_t)
+            else:
+                np.multiply(o, tcs[k], out=raw[k])
+                np.matmul(raw[k], w_hr.T, out=hs[k + 1])  # h_t = W_hr (o * tanh(c_t))
+            self._select(t, c, cs[k])
+            self._select(t, hs[k + 1], hs[k])
         self.hs, self.cs, self.tcs, self.raw, self.order = hs, cs, tcs, raw, order
         return self._finish(order, hs, cs)
 
@@ -310,12 +299,11 @@ class RecurrentLayer(Function):
         order = list(self.order)
         return [(k, order[k]) for k in range(len(order) - 1, -1, -1)]
 
-    def _split(self, t, dh, b=slice(None)):
-        """At a skipped step the gradient passes straight to the previous state (b: the
-        samples dh's rows are)."""
+    def _split(self, t, dh):
+        """At a skipped step the gradient passes straight to the previous state."""
         if self.mask is None:
             return dh, None
-        m = self.mask[t, b]
+        m = self.mask[t]
         return dh * m, dh * ~m
 
     def _rnn_backward(self, dy, dh, w_hh):
@@ -345,60 +333,52 @@ class RecurrentLayer(Function):
             di = dc_t * g * i (1 - i),  df = dc_t * c_{t-1} * f (1 - f)
             do = dh * tanh(c) * o (1 - o),  dg = dc_t * i * (1 - g^2)
             dc_{t-1} = dc_t * f,  dh_{t-1} = dA W_hh
-        The slopes are computed per step, while that step's gates are in cache. The samples
-        are independent: blocks of them run their time loops on separate threads."""
+        The slopes are computed per step, while that step's gates are in cache."""
         steps, n, four_h = self.gates.shape
         hidden = four_h // 4
         three_h = 3 * hidden
         w_hh = self.w_hh_p
-        dh, dc = np.array(dh, copy=True), np.array(dc, copy=True)
+        dc = np.array(dc, copy=True)
         d_gates = np.empty_like(self.gates)
         d_hs = np.empty((steps, n, w_hr.shape[0]), w_hr.dtype) if w_hr is not None else None
         dt = dc.dtype
-        pairs = self._order_pairs()
-
-        def work(s: int, e: int) -> None:  # the reversed time loop for samples s..e
-            b, m = slice(s, e), e - s
-            dct, d_sig = np.empty((m, hidden), dt), np.empty((m, three_h), dt)
-            d_g, d_tc = np.empty((m, hidden), dt), np.empty((m, hidden), dt)
-            dh_b, dc_b = dh[b], dc[b]
-            for k, t in pairs:
-                if dy is not None:
-                    dh_b += dy[t, b]
-                dh_in, dh_skip = self._split(t, dh_b, b)
-                dc_in, dc_skip = self._split(t, dc_b, b)
-                a = self.gates[t, b]
-                i, f = a[:, :hidden], a[:, hidden:2 * hidden]
-                o, g = a[:, 2 * hidden:three_h], a[:, three_h:]
-                tc = self.tcs[k, b]
-                if w_hr is not None:
-                    d_hs[k, b] = dh_in  # the gradient reaching h_t = W_hr (o * tanh(c_t))
-                    dh_in = dh_in @ w_hr  # d(o * tanh(c)) = dh W_hr
-                da = d_gates[t, b]
-                np.multiply(tc, tc, out=d_tc)
-                np.subtract(1, d_tc, out=d_tc)  # 1 - tanh(c)^2
-                np.multiply(dh_in, o, out=dct)
-                dct *= d_tc
-                dct += dc_in  # dc_t = dc + dh * o * (1 - tanh(c)^2)
-                np.multiply(dct, g, out=da[:, :hidden])
-                np.multiply(dct, self.cs[k, b], out=da[:, hidden:2 * hidden])
-                np.multiply(dh_in, tc, out=da[:, 2 * hidden:three_h])
-                sig = a[:, :three_h]
-                np.subtract(1, sig, out=d_sig)
-                d_sig *= sig
-                da[:, :three_h] *= d_sig  # di, df, do: times s (1 - s)
-                np.multiply(g, g, out=d_g)
-                np.subtract(1, d_g, out=d_g)
-                dg = da[:, three_h:]
-                np.multiply(dct, i, out=dg)
-                dg *= d_g  # dg = dc_t * i * (1 - g^2)
-                np.multiply(dct, f, out=dc_b)
-                np.matmul(da, w_hh, out=dh_b)
-                if dh_skip is not None:
-                    dh_b += dh_skip
-                    dc_b += dc_skip
-
-        split_over_threads(work, n, MIN_SAMPLES_PER_THREAD)
+        dct, d_sig = np.empty((n, hidden), dt), np.empty((n, three_h), dt)
+        d_g, d_tc = np.empty((n, hidden), dt), np.empty((n, hidden), dt)
+        for k, t in self._order_pairs():
+            if dy is not None:
+                dh += dy[t]
+            dh_in, dh_skip = self._split(t, dh)
+            dc_in, dc_skip = self._split(t, dc)
+            a = self.gates[t]
+            i, f = a[:, :hidden], a[:, hidden:2 * hidden]
+            o, g = a[:, 2 * hidden:three_h], a[:, three_h:]
+            tc = self.tcs[k]
+            if w_hr is not None:
+                d_hs[k] = dh_in  # the gradient reaching h_t = W_hr (o * tanh(c_t))
+                dh_in = dh_in @ w_hr  # d(o * tanh(c)) = dh W_hr
+            da = d_gates[t]
+            np.multiply(tc, tc, out=d_tc)
+            np.subtract(1, d_tc, out=d_tc)  # 1 - tanh(c)^2
+            np.multiply(dh_in, o, out=dct)
+            dct *= d_tc
+            dct += dc_in  # dc_t = dc + dh * o * (1 - tanh(c)^2)
+            np.multiply(dct, g, out=da[:, :hidden])
+            np.multiply(dct, self.cs[k], out=da[:, hidden:2 * hidden])
+            np.multiply(dh_in, tc, out=da[:, 2 * hidden:three_h])
+            sig = a[:, :three_h]
+            np.subtract(1, sig, out=d_sig)
+            d_sig *= sig
+            da[:, :three_h] *= d_sig  # di, df, do: times s (1 - s)
+            np.multiply(g, g, out=d_g)
+            np.subtract(1, d_g, out=d_g)
+            dg = da[:, three_h:]
+            np.multiply(dct, i, out=dg)
+            dg *= d_g  # dg = dc_t * i * (1 - g^2)
+            dc = dct * f
+            dh = da @ w_hh
+            if dh_skip is not None:
+                dh += dh_skip
+                dc += dc_skip
         d_hr = None
         if w_hr is not None:
             # dW_hr = sum_t dh_t^T (o * tanh(c_t)), with dh_t the masked state gradients
