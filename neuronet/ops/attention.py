@@ -15,9 +15,13 @@ Backward, with gO = dL/dO (and gPd = dL/dPd when the weights Pd are an output to
 A row whose keys are all masked (-inf everywhere) gets P = 0 and O = 0 instead of NaN, as
 PyTorch's scaled_dot_product_attention does.
 
-Only batched matmuls (BLAS) and whole-array ufuncs, no loop over heads or positions; the
-softmax works in place on the score buffer, and its row max is a halving tree of
-`np.maximum` (3x faster than `max(axis=-1)` on rows of ~100 keys).
+Only batched matmuls (BLAS) and ufuncs, no loop over heads or positions: the flattened batch
+(batch x heads) is cut into blocks of a cache's worth of score matrices, and each block runs
+scores, softmax and both products while its scores are in cache, the blocks spread over the
+BLAS threads (measured on 2 cores: SDPA forward+backward at (32, 8, 128, 32) 46 ms as whole
+arrays, 26 ms in blocks; PyTorch 15-16 ms). The softmax works in place on the score buffer,
+and its row max is a halving tree of `np.maximum` (3x faster than `max(axis=-1)` on rows of
+~100 keys).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.grad_mode import state
 from ..tensor import Tensor
+from ._blocks import run_blocks
 from .fused import softmax
 from .linalg import matmul
 
@@ -78,6 +83,18 @@ class ScaledDotProductAttention(Function):
     def forward(self, q, k, v, mask=None, *, scale, bias, keep, return_weights,
                 raw_weights=False):
         self.scale, self.bias, self.keep, self.raw = scale, bias, keep, raw_weights
+        self.blocks = _BatchBlocks.of(q, k, v, (mask, bias, keep))
+        if self.blocks is not None:
+            o = self.blocks.forward(self, q, k, v, mask, bias, keep)
+        else:
+            o = self._forward_whole(q, k, v, mask, bias, keep)
+        if not return_weights:
+            return o
+        pd = self.pd
+        return (o, self.p.copy()) if raw_weights and keep is not None else (o, pd)
+
+    def _forward_whole(self, q, k, v, mask, bias, keep):
+        scale = self.scale
         # scale the (L, E) queries rather than the (L, S) scores: fewer multiplications
         s = np.matmul(q * q.dtype.type(scale) if scale != 1.0 else q,
                       np.swapaxes(k, -1, -2))  # (..., L, S)
@@ -91,10 +108,7 @@ class ScaledDotProductAttention(Function):
         p = softmax_rows_(s)
         pd = p if keep is None else p * keep
         self.p, self.pd = p, pd
-        o = np.matmul(pd, v)  # (..., L, Ev)
-        if not return_weights:
-            return o
-        return (o, p.copy()) if raw_weights and keep is not None else (o, pd)
+        return np.matmul(pd, v)  # (..., L, Ev)
 
     def backward(self, g_o, g_pd=None):
         if state.enabled:  # create_graph: the same formula with recorded, differentiable ops
@@ -102,6 +116,9 @@ class ScaledDotProductAttention(Function):
         q, k, v = (t._data for t in self.inputs[:3])
         need = self.needs_input_grad
         go = None if g_o is None else g_o._data
+        if self.blocks is not None and go is not None:
+            return self.blocks.backward(self, q, k, v, go,
+                                        None if g_pd is None else g_pd._data, need)
         dv = None
         if need[2]:
             dv = np.matmul(np.swapaxes(self.pd, -1, -2), go) if go is not None \
@@ -160,6 +177,113 @@ class ScaledDotProductAttention(Function):
         grads = (dq, dk, dv)
         if len(need) > 3:
             grads += (ds if need[3] else None,)
+        return grads
+
+
+class _BatchBlocks:
+    """The same computation over blocks of the flattened batch (B = prod of the leading dims),
+    each block's scores, softmax and products done while its (L, S) matrices are in cache,
+    the blocks spread over the BLAS threads (ops._blocks.run_blocks). Used when q, k, v share
+    their leading dims and every mask / bias / dropout array is either one (L, S) matrix for
+    all or has the scores' full shape; otherwise the whole-array path runs."""
+
+    def __init__(self, lead: tuple, extras: list) -> None:
+        self.lead, self.extras = lead, extras  # extras: (array, shared) or None
+
+    @classmethod
+    def of(cls, q: np.ndarray, k: np.ndarray, v: np.ndarray, extras: tuple) -> Any:
+        lead = q.shape[:-2]
+        if q.ndim < 3 or k.shape[:-2] != lead or v.shape[:-2] != lead:
+            return None
+        full = lead + (q.shape[-2], k.shape[-2])
+        out = []
+        for a in extras:
+            if a is None:
+                out.append(None)
+            elif a.shape == full:
+                out.append((a.reshape((-1,) + full[-2:]), False))
+            elif a.ndim >= 2 and a.size == full[-2] * full[-1] and a.shape[-2:] == full[-2:]:
+                out.append((a.reshape(full[-2:]), True))
+            else:
+                return None
+        return cls(lead, out)
+
+    def _block(self, i: int, s: int, e: int) -> np.ndarray | None:
+        extra = self.extras[i]
+        if extra is None:
+            return None
+        return extra[0] if extra[1] else extra[0][s:e]
+
+    def forward(self, fn: Any, q, k, v, mask, bias, keep) -> np.ndarray:
+        b = int(np.prod(self.lead))
+        q3, k3, v3 = (a.reshape((b,) + a.shape[-2:]) for a in (q, k, v))
+        length, keys = q3.shape[1], k3.shape[1]
+        dt = np.result_type(q, k, v)
+        p = np.empty((b, length, keys), dt)
+        pd = p if keep is None else np.empty_like(p)
+        o = np.empty((b, length, v3.shape[2]), dt)
+        scale = fn.scale
+
+        def work(s: int, e: int) -> None:
+            qs = q3[s:e] * q3.dtype.type(scale) if scale != 1.0 else q3[s:e]
+            sc = p[s:e]
+            np.matmul(qs, np.swapaxes(k3[s:e], -1, -2), out=sc)
+            for i in (0, 1):  # the mask, the bias
+                extra = self._block(i, s, e)
+                if extra is not None:
+                    sc += extra
+            softmax_rows_(sc)
+            if keep is not None:
+                np.multiply(sc, self._block(2, s, e), out=pd[s:e])
+            np.matmul(pd[s:e], v3[s:e], out=o[s:e])
+
+        run_blocks(work, b, dt.itemsize * (2 * length * keys + length * q3.shape[2]))
+        fn.p = p.reshape(self.lead + p.shape[1:])
+        fn.pd = fn.p if keep is None else pd.reshape(self.lead + p.shape[1:])
+        return o.reshape(self.lead + o.shape[1:])
+
+    def backward(self, fn: Any, q, k, v, go, gpd, need) -> tuple:
+        b = int(np.prod(self.lead))
+        q3, k3, v3, go3 = (a.reshape((b,) + a.shape[-2:]) for a in (q, k, v, go))
+        p3 = fn.p.reshape((b,) + fn.p.shape[-2:])
+        pd3 = fn.pd.reshape(p3.shape)
+        gpd3 = None if gpd is None else np.broadcast_to(gpd, fn.p.shape).reshape(p3.shape)
+        dq = np.empty(q3.shape, q3.dtype) if need[0] else None
+        dk = np.empty(k3.shape, k3.dtype) if need[1] else None
+        dv = np.empty(v3.shape, v3.dtype) if need[2] else None
+        ds = np.empty(p3.shape, p3.dtype) if len(need) > 3 and need[3] else None
+        keep, scale = fn.keep is not None, fn.scale
+
+        def work(s: int, e: int) -> None:
+            g = go3[s:e]
+            if dv is not None:
+                np.matmul(np.swapaxes(pd3[s:e], -1, -2), g, out=dv[s:e])
+            if dq is None and dk is None and ds is None:
+                return
+            dp = np.matmul(g, np.swapaxes(v3[s:e], -1, -2))  # dL/dPd
+            if gpd3 is not None and not fn.raw:
+                dp += gpd3[s:e]
+            if keep:
+                dp *= self._block(2, s, e)
+            if gpd3 is not None and fn.raw:
+                dp += gpd3[s:e]
+            pb = p3[s:e]
+            dp -= np.einsum("...j,...j->...", dp, pb)[..., None]  # dP - rowsum(dP * P)
+            dp *= pb  # dL/dS
+            if dq is not None:
+                np.matmul(dp, k3[s:e], out=dq[s:e])
+                dq[s:e] *= scale
+            if dk is not None:
+                np.matmul(np.swapaxes(dp, -1, -2), q3[s:e], out=dk[s:e])
+                dk[s:e] *= scale
+            if ds is not None:
+                ds[s:e] = dp
+
+        run_blocks(work, b, p3.itemsize * 3 * p3.shape[1] * p3.shape[2])
+        grads = tuple(None if a is None else Tensor._wrap(a.reshape(ref.shape))
+                      for a, ref in ((dq, q), (dk, k), (dv, v)))
+        if len(need) > 3:
+            grads += (None if ds is None else Tensor._wrap(ds.reshape(fn.p.shape)),)
         return grads
 
 

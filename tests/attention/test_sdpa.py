@@ -181,3 +181,55 @@ def test_softmax_rows_matches_and_handles_masked_rows():
     assert np.all(got[2] == 0)
     for i in (0, 1, 3, 4):
         np.testing.assert_allclose(got[i], want[i] / want[i].sum())
+
+
+@pytest.fixture(params=[1, 3], ids=["1-thread", "3-threads"])
+def attention_blocks(request, monkeypatch):
+    """Every (batch, head) pair its own block of the flattened batch, on 1 or 3 threads."""
+    from neuronet.ops import _blocks
+
+    monkeypatch.setattr(_blocks, "WORKSPACE_BYTES", 1)
+    monkeypatch.setattr(_blocks, "SMALL_BYTES", 0)
+    monkeypatch.setattr(_blocks, "block_threads", lambda: request.param)
+
+
+@pytest.mark.parametrize("kw", [{}, {"scale": 0.4}, {"is_causal": True},
+                                {"attn_mask": "bool-shared"}, {"attn_mask": "float-full"},
+                                {"attn_mask": "float-broadcast"}],
+                         ids=["plain", "scale", "causal", "bool-shared", "float-full",
+                              "float-broadcast"])
+def test_blocks_on_threads_match_torch(kw, attention_blocks):
+    q, k, v = randn(2, 3, 4, 5), randn(2, 3, 6, 5), randn(2, 3, 6, 7)
+    kind = kw.get("attn_mask")
+    if kind == "bool-shared":
+        mask = RNG.random((4, 6)) > 0.3
+        mask[..., 0] = True
+        kw = {"attn_mask": mask}
+    elif kind == "float-full":
+        kw = {"attn_mask": randn(2, 3, 4, 6)}
+    elif kind == "float-broadcast":  # broadcast over heads only: the whole-array path
+        kw = {"attn_mask": randn(2, 1, 4, 6)}
+    _check(q, k, v, **kw)
+
+
+def test_blocks_agree_with_whole_arrays_with_dropout_and_weights(attention_blocks,
+                                                                  monkeypatch):
+    """Dropout masks and the returned weights, blocked against the whole-array path."""
+    from neuronet.ops import attention as A
+
+    q, k, v = (nt.tensor(randn(2, 3, 4, 5), requires_grad=True) for _ in range(3))
+    results = []
+    for blocked in (True, False):
+        if not blocked:
+            monkeypatch.setattr(A._BatchBlocks, "of", classmethod(lambda *a: None))
+        nt.manual_seed(7)
+        o, w = A.attention(q, k, v, scale=0.5, keep=(RNG_KEEP > 0.3) / 0.7,
+                           return_weights=True, raw_weights=True)
+        g = nt.autograd.grad((o * 1.5).sum() + (w * w).sum(), (q, k, v))
+        results.append([o, w, *g])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-12,
+                                   atol=1e-12)
+
+
+RNG_KEEP = np.random.default_rng(9).random((2, 3, 4, 4))
