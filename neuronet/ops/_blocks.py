@@ -1,6 +1,7 @@
-"""Batch blocks for the array kernels of conv and pooling: the batch is cut into blocks of
-about WORKSPACE_BYTES of workspace, so that each block's copies and GEMM run in cache, and the
-blocks are spread over as many threads as BLAS may use, BLAS itself running one thread each.
+"""Batch blocks for the array kernels of conv, pooling, ReLU and attention: the batch is cut
+into blocks of about WORKSPACE_BYTES of workspace, so that each block's copies and GEMM run in
+cache, and the blocks are spread over as many threads as BLAS may use, BLAS itself running one
+thread each.
 
 OpenBLAS's worker threads spin for about 0.1 s after each multi-threaded call (its
 thread_timeout) before they sleep. Inside a training step some BLAS call (a Linear layer's
@@ -8,6 +9,8 @@ GEMM) always ran within that window, so a spinning worker held one of the cores 
 threads needed: measured on 2 cores, a CNN step took 74 ms that way, 56 ms with the blocks run
 in turn on one thread, and 46 ms with the idle workers stopped first (`_stop_idle_workers`;
 OpenBLAS starts them again on its next multi-threaded call, as it does after a fork).
+NOTE: stopping them assumes no other Python thread is inside a multi-threaded BLAS call at
+that moment (the usual single training loop).
 """
 
 from __future__ import annotations
