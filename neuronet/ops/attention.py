@@ -15,8 +15,8 @@ Backward, with gO = dL/dO (and gPd = dL/dPd when the weights Pd are an output to
 A row whose keys are all masked (-inf everywhere) gets P = 0 and O = 0 instead of NaN, as
 PyTorch's scaled_dot_product_attention does.
 
-Only batched matmuls (BLAS) and ufuncs, no loop over heads or positions: the flattened batch
-(batch x heads) is cut into blocks of a cache's worth of score matrices, and each block runs
+Only batched matmuls (BLAS) and ufuncs, no loop over heads or positions: the first batch dim
+is cut into blocks of a cache's worth of score matrices, and each block runs
 scores, softmax and both products while its scores are in cache, the blocks spread over the
 BLAS threads (measured on 2 cores: SDPA forward+backward at (32, 8, 128, 32) 46 ms as whole
 arrays, 26 ms in blocks; PyTorch 15-16 ms). The softmax works in place on the score buffer,
@@ -181,14 +181,15 @@ class ScaledDotProductAttention(Function):
 
 
 class _BatchBlocks:
-    """The same computation over blocks of the flattened batch (B = prod of the leading dims),
-    each block's scores, softmax and products done while its (L, S) matrices are in cache,
-    the blocks spread over the BLAS threads (ops._blocks.run_blocks). Used when q, k, v share
-    their leading dims and every mask / bias / dropout array is either one (L, S) matrix for
-    all or has the scores' full shape; otherwise the whole-array path runs."""
+    """The same computation over blocks of the first batch dim, each block's scores, softmax
+    and products done while its (L, S) matrices are in cache, the blocks spread over the BLAS
+    threads (ops._blocks.run_blocks); the arrays are sliced, never reshaped (q, k, v are often
+    head-split views, which a reshape would copy). Used when q, k, v share their leading dims
+    and every mask / bias / dropout array is either one (L, S) matrix for all or has the
+    scores' full shape; otherwise the whole-array path runs."""
 
-    def __init__(self, lead: tuple, extras: list) -> None:
-        self.lead, self.extras = lead, extras  # extras: (array, shared) or None
+    def __init__(self, extras: list) -> None:
+        self.extras = extras  # per extra: (array, shared) or None
 
     @classmethod
     def of(cls, q: np.ndarray, k: np.ndarray, v: np.ndarray, extras: tuple) -> Any:
@@ -201,12 +202,12 @@ class _BatchBlocks:
             if a is None:
                 out.append(None)
             elif a.shape == full:
-                out.append((a.reshape((-1,) + full[-2:]), False))
+                out.append((a, False))
             elif a.ndim >= 2 and a.size == full[-2] * full[-1] and a.shape[-2:] == full[-2:]:
                 out.append((a.reshape(full[-2:]), True))
             else:
                 return None
-        return cls(lead, out)
+        return cls(out)
 
     def _block(self, i: int, s: int, e: int) -> np.ndarray | None:
         extra = self.extras[i]
@@ -214,20 +215,21 @@ class _BatchBlocks:
             return None
         return extra[0] if extra[1] else extra[0][s:e]
 
+    @staticmethod
+    def _item_bytes(p_shape: tuple, itemsize: int, copies: int) -> int:
+        return itemsize * copies * int(np.prod(p_shape[1:]))
+
     def forward(self, fn: Any, q, k, v, mask, bias, keep) -> np.ndarray:
-        b = int(np.prod(self.lead))
-        q3, k3, v3 = (a.reshape((b,) + a.shape[-2:]) for a in (q, k, v))
-        length, keys = q3.shape[1], k3.shape[1]
         dt = np.result_type(q, k, v)
-        p = np.empty((b, length, keys), dt)
+        p = np.empty(q.shape[:-1] + k.shape[-2:-1], dt)
         pd = p if keep is None else np.empty_like(p)
-        o = np.empty((b, length, v3.shape[2]), dt)
+        o = np.empty(q.shape[:-1] + v.shape[-1:], dt)
         scale = fn.scale
 
         def work(s: int, e: int) -> None:
-            qs = q3[s:e] * q3.dtype.type(scale) if scale != 1.0 else q3[s:e]
+            qs = q[s:e] * q.dtype.type(scale) if scale != 1.0 else q[s:e]
             sc = p[s:e]
-            np.matmul(qs, np.swapaxes(k3[s:e], -1, -2), out=sc)
+            np.matmul(qs, np.swapaxes(k[s:e], -1, -2), out=sc)
             for i in (0, 1):  # the mask, the bias
                 extra = self._block(i, s, e)
                 if extra is not None:
@@ -235,55 +237,50 @@ class _BatchBlocks:
             softmax_rows_(sc)
             if keep is not None:
                 np.multiply(sc, self._block(2, s, e), out=pd[s:e])
-            np.matmul(pd[s:e], v3[s:e], out=o[s:e])
+            np.matmul(pd[s:e], v[s:e], out=o[s:e])
 
-        run_blocks(work, b, dt.itemsize * (2 * length * keys + length * q3.shape[2]))
-        fn.p = p.reshape(self.lead + p.shape[1:])
-        fn.pd = fn.p if keep is None else pd.reshape(self.lead + p.shape[1:])
-        return o.reshape(self.lead + o.shape[1:])
+        run_blocks(work, p.shape[0], self._item_bytes(p.shape, dt.itemsize, 2))
+        fn.p, fn.pd = p, pd
+        return o
 
     def backward(self, fn: Any, q, k, v, go, gpd, need) -> tuple:
-        b = int(np.prod(self.lead))
-        q3, k3, v3, go3 = (a.reshape((b,) + a.shape[-2:]) for a in (q, k, v, go))
-        p3 = fn.p.reshape((b,) + fn.p.shape[-2:])
-        pd3 = fn.pd.reshape(p3.shape)
-        gpd3 = None if gpd is None else np.broadcast_to(gpd, fn.p.shape).reshape(p3.shape)
-        dq = np.empty(q3.shape, q3.dtype) if need[0] else None
-        dk = np.empty(k3.shape, k3.dtype) if need[1] else None
-        dv = np.empty(v3.shape, v3.dtype) if need[2] else None
-        ds = np.empty(p3.shape, p3.dtype) if len(need) > 3 and need[3] else None
+        p, pd = fn.p, fn.pd
+        gpd = None if gpd is None else np.broadcast_to(gpd, p.shape)
+        dq = np.empty(q.shape, q.dtype) if need[0] else None
+        dk = np.empty(k.shape, k.dtype) if need[1] else None
+        dv = np.empty(v.shape, v.dtype) if need[2] else None
+        ds = np.empty(p.shape, p.dtype) if len(need) > 3 and need[3] else None
         keep, scale = fn.keep is not None, fn.scale
 
         def work(s: int, e: int) -> None:
-            g = go3[s:e]
+            g = go[s:e]
             if dv is not None:
-                np.matmul(np.swapaxes(pd3[s:e], -1, -2), g, out=dv[s:e])
+                np.matmul(np.swapaxes(pd[s:e], -1, -2), g, out=dv[s:e])
             if dq is None and dk is None and ds is None:
                 return
-            dp = np.matmul(g, np.swapaxes(v3[s:e], -1, -2))  # dL/dPd
-            if gpd3 is not None and not fn.raw:
-                dp += gpd3[s:e]
+            dp = np.matmul(g, np.swapaxes(v[s:e], -1, -2))  # dL/dPd
+            if gpd is not None and not fn.raw:
+                dp += gpd[s:e]
             if keep:
                 dp *= self._block(2, s, e)
-            if gpd3 is not None and fn.raw:
-                dp += gpd3[s:e]
-            pb = p3[s:e]
+            if gpd is not None and fn.raw:
+                dp += gpd[s:e]
+            pb = p[s:e]
             dp -= np.einsum("...j,...j->...", dp, pb)[..., None]  # dP - rowsum(dP * P)
             dp *= pb  # dL/dS
             if dq is not None:
-                np.matmul(dp, k3[s:e], out=dq[s:e])
+                np.matmul(dp, k[s:e], out=dq[s:e])
                 dq[s:e] *= scale
             if dk is not None:
-                np.matmul(np.swapaxes(dp, -1, -2), q3[s:e], out=dk[s:e])
+                np.matmul(np.swapaxes(dp, -1, -2), q[s:e], out=dk[s:e])
                 dk[s:e] *= scale
             if ds is not None:
                 ds[s:e] = dp
 
-        run_blocks(work, b, p3.itemsize * 3 * p3.shape[1] * p3.shape[2])
-        grads = tuple(None if a is None else Tensor._wrap(a.reshape(ref.shape))
-                      for a, ref in ((dq, q), (dk, k), (dv, v)))
+        run_blocks(work, p.shape[0], self._item_bytes(p.shape, p.itemsize, 3))
+        grads = tuple(_wrap(a) for a in (dq, dk, dv))
         if len(need) > 3:
-            grads += (None if ds is None else Tensor._wrap(ds.reshape(fn.p.shape)),)
+            grads += (_wrap(ds),)
         return grads
 
 
