@@ -33,6 +33,8 @@ gradients.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -40,6 +42,35 @@ from ..autograd.grad_mode import state
 from ._util import column_sums
 
 MODES = {"rnn_tanh": 1, "rnn_relu": 1, "lstm": 4, "gru": 3}
+
+# Scratch arrays of finished layers, by (shape, dtype), reused by the next call of the same
+# shape: glibc hands large freed blocks back to the OS, so a fresh (T, N, 4H) array costs a
+# page fault per 4 KB at first touch (measured: ~15% of an LSTM training step).
+_POOL: dict[tuple, list] = {}
+_POOL_DEPTH = 2  # arrays kept per shape and dtype
+_POOL_SHAPES = 16  # shapes kept at most
+
+
+def _take(shape: tuple, dtype: Any) -> np.ndarray:
+    """An uninitialized array, from the pool when one of this shape and dtype is there."""
+    stack = _POOL.get((shape, np.dtype(dtype)))
+    if stack:
+        try:
+            return stack.pop()
+        except IndexError:  # another thread took the last one
+            pass
+    return np.empty(shape, dtype)
+
+
+def _give(*arrays: np.ndarray | None) -> None:
+    """Hand arrays nothing else refers to back to the pool."""
+    if len(_POOL) > _POOL_SHAPES:  # many shapes (sequences of varying length): start over
+        _POOL.clear()
+    for a in arrays:
+        if a is not None and a.base is None:
+            stack = _POOL.setdefault((a.shape, a.dtype), [])
+            if len(stack) < _POOL_DEPTH:
+                stack.append(a)
 
 
 def _sigmoid_(a: np.ndarray) -> np.ndarray:
@@ -102,10 +133,10 @@ class RecurrentLayer(Function):
         if lstm:
             w_ih, w_hh, bias = self._lstm_layout(w_ih, w_hh, bias)
         # A_x = X W_ih^T + b for all steps at once; the gates are computed in place in it.
-        gates = self.x2 @ w_ih.T
+        self.gates = _take((steps, n, gh_size), np.result_type(self.x2, w_ih))
+        np.matmul(self.x2, w_ih.T, out=self.gates.reshape(steps * n, gh_size))
         if bias is not None:
-            gates += bias
-        self.gates = gates.reshape(steps, n, gh_size)
+            self.gates += bias
         order = range(steps - 1, -1, -1) if reverse else range(steps)
         run = {"lstm": self._lstm_forward, "gru": self._gru_forward}.get(mode, self._rnn_forward)
         outs = run(order, h0, c0, w_hh, b_hh, w_hr)
@@ -156,9 +187,9 @@ class RecurrentLayer(Function):
         hidden = four_h // 4
         out_size = h0.shape[1]
         dt = h0.dtype
-        hs = np.empty((steps + 1, n, out_size), dt)
-        cs = np.empty((steps + 1, n, hidden), dt)
-        tcs = np.empty((steps, n, hidden), dt)  # tanh(c_t)
+        hs = _take((steps + 1, n, out_size), dt)
+        cs = _take((steps + 1, n, hidden), dt)
+        tcs = _take((steps, n, hidden), dt)  # tanh(c_t)
         raw = np.empty((steps, n, hidden), dt) if w_hr is not None else None  # o * tanh(c)
         hs[0], cs[0] = h0, c0
         w_hh_t = w_hh.T
@@ -256,7 +287,15 @@ class RecurrentLayer(Function):
         else:
             d_gates, d_gates_h, dh = self._rnn_backward(dy, dh, w_hh)
             dc = d_hr = None
-        return self._param_grads(d_gates, d_gates_h, dh, dc, d_hr, w_ih)
+        grads = self._param_grads(d_gates, d_gates_h, dh, dc, d_hr, w_ih)
+        _give(d_gates, None if d_gates_h is d_gates else d_gates_h)  # the grads are new arrays
+        return grads
+
+    def _release(self) -> None:
+        """After the last backward through this node: its scratch arrays go to the pool."""
+        d = self.__dict__
+        _give(d.get("gates"), d.get("hs"), d.get("cs"), d.get("tcs"))
+        super()._release()
 
     def _param_grads(self, d_gates, d_gates_h, dh0, dc0, d_hr, w_ih):
         """dX = dA W_ih, dW_ih = dA^T X, dW_hh = dA_h^T H_prev, db = sum(dA): one GEMM each."""
@@ -275,7 +314,10 @@ class RecurrentLayer(Function):
             h_prev = np.ascontiguousarray(h_prev[::-1])
         h_prev = h_prev.reshape(steps * n, -1)
         if dah is da:  # one GEMM for both: [X, H_prev]^T dA = [dW_ih^T; dW_hh^T]
-            both = np.concatenate([self.x2, h_prev], 1).T @ da
+            xh = _take((steps * n, self.x2.shape[1] + h_prev.shape[1]), da.dtype)
+            np.concatenate([self.x2, h_prev], 1, out=xh)
+            both = xh.T @ da
+            _give(xh)
             d_w_ih, d_w_hh = both[:self.x2.shape[1]].T, both[self.x2.shape[1]:].T
         else:
             d_w_ih, d_w_hh = (self.x2.T @ da).T, (h_prev.T @ dah).T
@@ -339,7 +381,7 @@ class RecurrentLayer(Function):
         three_h = 3 * hidden
         w_hh = self.w_hh_p
         dc = np.array(dc, copy=True)
-        d_gates = np.empty_like(self.gates)
+        d_gates = _take(self.gates.shape, self.gates.dtype)
         d_hs = np.empty((steps, n, w_hr.shape[0]), w_hr.dtype) if w_hr is not None else None
         dt = dc.dtype
         dct, d_sig = np.empty((n, hidden), dt), np.empty((n, three_h), dt)
