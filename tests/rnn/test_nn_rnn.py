@@ -324,3 +324,30 @@ def test_gradients_when_only_one_output_is_used(name: str, use: str) -> None:
     ours = dict(n.named_parameters())
     for key, p in t.named_parameters():
         np.testing.assert_allclose(ours[key].grad.numpy(), p.grad.numpy(), atol=1e-12)
+
+
+def test_scratch_pool_with_retained_and_interleaved_graphs() -> None:
+    """The recurrent layers recycle their scratch arrays once the engine releases a node: a
+    retained graph keeps them, and graphs alive side by side never share them."""
+    n, t = _pair("LSTM")
+    rng = np.random.default_rng(5)
+    xs = [rng.standard_normal((6, 3, 4)) for _ in range(3)]
+
+    def reference(x: np.ndarray) -> np.ndarray:
+        xt = torch.tensor(x, requires_grad=True)
+        (t(xt)[0] ** 2).sum().backward()
+        return xt.grad.numpy()
+
+    ours = [nt.tensor(x, requires_grad=True) for x in xs]
+    loss0 = (n(ours[0])[0] ** 2).sum()
+    loss0.backward(retain_graph=True)
+    first = ours[0].grad.numpy().copy()
+    ours[0].grad = None
+    loss1 = (n(ours[1])[0] ** 2).sum()  # alive while loss0's node is released below
+    loss0.backward()
+    np.testing.assert_allclose(ours[0].grad.numpy(), first, atol=1e-12)
+    loss2 = (n(ours[2])[0] ** 2).sum()  # may take the arrays loss0's node gave back
+    loss1.backward()
+    loss2.backward()
+    for x, ref in zip(ours, (reference(xs[0]), reference(xs[1]), reference(xs[2]))):
+        np.testing.assert_allclose(x.grad.numpy(), ref, atol=1e-11)
