@@ -320,13 +320,14 @@ class RecurrentLayer(Function):
         super()._release()
 
     def _param_grads(self, d_gates, d_gates_h, dh0, dc0, d_hr, w_ih):
-        """With dA (G*H, T*N) the gate gradients of all steps side by side and [X^T; 1; H_prev^T]
-        the inputs, a row of ones and the previous states of all steps (T*N columns):
+        """With dA (G*H, T, N) = (G*H, T*N) the gate gradients of all steps side by side (the
+        backward loops write step t to dA[:, t]) and [X^T; 1; H_prev^T] the inputs, a row of
+        ones and the previous states of all steps:
             [dW_ih, db, dW_hh] = dA [X, 1, H_prev],  dX_t = dA_t^T W_ih: one GEMM each."""
-        steps, gh, n = d_gates.shape
+        gh, steps, n = d_gates.shape
         dx = None
         if self.needs_input_grad[0]:
-            dx = np.matmul(d_gates.transpose(0, 2, 1), w_ih if self.perm is None else self.w_ih_p)
+            dx = np.matmul(d_gates.transpose(1, 2, 0), w_ih if self.perm is None else self.w_ih_p)
             if self.batch_first:
                 dx = dx.transpose(1, 0, 2)
         xh1 = self.xh1
@@ -335,22 +336,16 @@ class RecurrentLayer(Function):
         h_prev = self.hs[-2::-1] if self.reverse else self.hs[:-1]
         np.copyto(xh1[in_size + 1:], h_prev.transpose(1, 0, 2))
         xh1 = xh1.reshape(xh1.shape[0], steps * n)
-        da_buf = _take((gh, steps, n), d_gates.dtype)
-        np.copyto(da_buf, d_gates.transpose(1, 0, 2))
-        da = da_buf.reshape(gh, steps * n)
-        dah_buf = None
+        da = d_gates.reshape(gh, steps * n)
         if d_gates_h is d_gates:  # one GEMM for all: dA [X, 1, H_prev] = [dW_ih, db, dW_hh]
             both = da @ xh1.T
             d_w_ih, d_b_ih, d_w_hh = both[:, :in_size], both[:, in_size], both[:, in_size + 1:]
             d_b_hh = d_b_ih
         else:  # GRU: the recurrent part has its own gradient dA_h
-            dah_buf = _take((gh, steps, n), d_gates.dtype)
-            np.copyto(dah_buf, d_gates_h.transpose(1, 0, 2))
-            dah = dah_buf.reshape(gh, steps * n)
+            dah = d_gates_h.reshape(gh, steps * n)
             part_i, part_h = da @ xh1[:in_size + 1].T, dah @ xh1[in_size:].T
             d_w_ih, d_b_ih = part_i[:, :in_size], part_i[:, in_size]
             d_w_hh, d_b_hh = part_h[:, 1:], part_h[:, 0]
-        _give(da_buf, dah_buf)
         if self.perm is not None:  # LSTM: rows back from (i, f, o, g) to (i, f, g, o)
             inverse = np.argsort(self.perm)
             d_w_ih, d_w_hh, d_b_ih = d_w_ih[inverse], d_w_hh[inverse], d_b_ih[inverse]
@@ -379,7 +374,9 @@ class RecurrentLayer(Function):
         return dh * m, dh * ~m
 
     def _rnn_backward(self, dy, dh, w_hh):
-        d_gates = _take(self.gates.shape, self.gates.dtype)
+        steps, hidden, n = self.gates.shape
+        d_gates = _take((hidden, steps, n), self.gates.dtype)  # dA_t is d_gates[:, t]
+        da = np.empty((hidden, n), self.gates.dtype)
         w_hh_t = np.ascontiguousarray(w_hh.T)
         relu = self.mode == "rnn_relu"
         for _k, t in self._order_pairs():
@@ -387,13 +384,13 @@ class RecurrentLayer(Function):
                 dh += dy[t].T
             dh_in, dh_skip = self._split(t, dh)
             h = self.gates[t]  # the activated h_t (before masking), (H, N)
-            da = d_gates[t]
             if relu:
                 np.multiply(dh_in, h > 0, out=da)  # dL/da = dh * [h > 0]
             else:
                 np.multiply(h, h, out=da)
                 np.subtract(1, da, out=da)
                 da *= dh_in  # dL/da = dh * (1 - h^2)
+            d_gates[:, t] = da
             dh = w_hh_t @ da
             if dh_skip is not None:
                 dh += dh_skip
@@ -411,7 +408,8 @@ class RecurrentLayer(Function):
         three_h = 3 * hidden
         w_hh_t = np.ascontiguousarray(self.w_hh_p.T)  # (Hout, 4H)
         w_hr_t = None if w_hr is None else np.ascontiguousarray(w_hr.T)  # (H, P)
-        d_gates = _take(self.gates.shape, self.gates.dtype)
+        d_gates = _take((four_h, steps, n), self.gates.dtype)  # dA_t is d_gates[:, t]
+        da = np.empty((four_h, n), self.gates.dtype)
         d_hs = np.empty((steps, w_hr.shape[0], n), w_hr.dtype) if w_hr is not None else None
         dt = dc.dtype
         dct, d_sig = np.empty((hidden, n), dt), np.empty((three_h, n), dt)
@@ -428,7 +426,6 @@ class RecurrentLayer(Function):
             if w_hr is not None:
                 d_hs[k] = dh_in  # the gradient reaching h_t = W_hr (o * tanh(c_t))
                 dh_in = w_hr_t @ dh_in  # d(o * tanh(c)) = W_hr^T dh
-            da = d_gates[t]
             np.multiply(tc, tc, out=d_tc)
             np.subtract(1, d_tc, out=d_tc)  # 1 - tanh(c)^2
             np.multiply(dh_in, o, out=dct)
@@ -447,6 +444,7 @@ class RecurrentLayer(Function):
             np.multiply(dct, i, out=dg)
             dg *= d_g  # dg = dc_t * i * (1 - g^2)
             dc = dct * f
+            d_gates[:, t] = da
             dh = w_hh_t @ da
             if dh_skip is not None:
                 dh += dh_skip
@@ -461,8 +459,10 @@ class RecurrentLayer(Function):
         steps, three_h, n = self.gates.shape
         hidden = three_h // 3
         w_hh_t = np.ascontiguousarray(w_hh.T)
-        d_gates = _take(self.gates.shape, self.gates.dtype)  # w.r.t. the input parts (r, z, n)
-        d_gates_h = _take(self.gates.shape, self.gates.dtype)  # w.r.t. W_hh h + b_hh (r, z, hn)
+        dt = self.gates.dtype
+        d_gates = _take((three_h, steps, n), dt)  # w.r.t. the input parts (r, z, n), [:, t]
+        d_gates_h = _take((three_h, steps, n), dt)  # w.r.t. W_hh h + b_hh (r, z, hn)
+        da, dah = np.empty((three_h, n), dt), np.empty((three_h, n), dt)
         tmp = np.empty((hidden, n), self.gates.dtype)
         for k, t in self._order_pairs():
             if dy is not None:
@@ -471,7 +471,6 @@ class RecurrentLayer(Function):
             a = self.gates[t]
             r, z, nn_ = a[:hidden], a[hidden:2 * hidden], a[2 * hidden:]
             h_prev = self.hs[k]
-            da, dah = d_gates[t], d_gates_h[t]
             dr, dz, dn = da[:hidden], da[hidden:2 * hidden], da[2 * hidden:]
             np.subtract(h_prev, nn_, out=dz)
             dz *= dh_in
@@ -485,6 +484,7 @@ class RecurrentLayer(Function):
             _dsigmoid(dr, r)  # dr = dn (W_hn h + b_hn) r (1 - r)
             dah[:2 * hidden] = da[:2 * hidden]
             np.multiply(dn, r, out=dah[2 * hidden:])  # d(W_hn h + b_hn) = dn r
+            d_gates[:, t], d_gates_h[:, t] = da, dah
             dh_next = w_hh_t @ dah
             np.multiply(dh_in, z, out=tmp)
             dh_next += tmp
