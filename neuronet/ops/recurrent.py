@@ -387,7 +387,7 @@ class RecurrentLayer(Function):
             if relu:
                 np.multiply(dh_in, h > 0, out=da)  # dL/da = dh * [h > 0]
             else:
-                np.multiply(h, h, out=da)
+                np.square(h, out=da)
                 np.subtract(1, da, out=da)
                 da *= dh_in  # dL/da = dh * (1 - h^2)
             d_gates[:, t] = da
@@ -426,7 +426,7 @@ class RecurrentLayer(Function):
             if w_hr is not None:
                 d_hs[k] = dh_in  # the gradient reaching h_t = W_hr (o * tanh(c_t))
                 dh_in = w_hr_t @ dh_in  # d(o * tanh(c)) = W_hr^T dh
-            np.multiply(tc, tc, out=d_tc)
+            np.square(tc, out=d_tc)
             np.subtract(1, d_tc, out=d_tc)  # 1 - tanh(c)^2
             np.multiply(dh_in, o, out=dct)
             dct *= d_tc
@@ -438,7 +438,7 @@ class RecurrentLayer(Function):
             np.subtract(1, sig, out=d_sig)
             d_sig *= sig
             da[:three_h] *= d_sig  # di, df, do: times s (1 - s)
-            np.multiply(g, g, out=d_g)
+            np.square(g, out=d_g)
             np.subtract(1, d_g, out=d_g)
             dg = da[three_h:]
             np.multiply(dct, i, out=dg)
@@ -477,7 +477,7 @@ class RecurrentLayer(Function):
             _dsigmoid(dz, z)  # dz = dh (h_{t-1} - n) z (1 - z)
             np.subtract(1, z, out=dn)
             dn *= dh_in
-            np.multiply(nn_, nn_, out=tmp)
+            np.square(nn_, out=tmp)
             np.subtract(1, tmp, out=tmp)
             dn *= tmp  # dn = dh (1 - z) (1 - n^2)
             np.multiply(dn, self.hn[k], out=dr)
