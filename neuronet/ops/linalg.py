@@ -17,12 +17,21 @@ from ..tensor import Tensor
 from ._util import norm_dim, operands, sum_rows
 
 
+def matmul_arrays(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """np.matmul, but (..., n, k) @ (k, m) runs as one GEMM on the (prod(...) * n, k) matrix:
+    NumPy's matmul runs one GEMM per leading index, much slower for few rows per index
+    (measured (32, 128, 256) @ (256, 768) float32 on 2 threads: 7.6 ms vs 4.9 ms)."""
+    if a.ndim > 2 and b.ndim == 2:
+        return np.matmul(a.reshape(-1, a.shape[-1]), b).reshape(a.shape[:-1] + b.shape[1:])
+    return np.matmul(a, b)
+
+
 class MatMul(Function):
     """C = A @ B;  dL/dA = g @ B^T,  dL/dB = A^T @ g  (1-D operands are promoted and squeezed
     as in NumPy's matmul)"""
 
     def forward(self, a, b):
-        return np.matmul(a, b)
+        return matmul_arrays(a, b)
 
     def backward(self, g):
         a, b = self.inputs
@@ -46,7 +55,10 @@ class MatMul(Function):
         if self.needs_input_grad[0]:
             da = matmul(g, b.mT)
         if self.needs_input_grad[1]:
-            db = matmul(a.mT, g)
+            if na > 2 and nb == 2:  # (..., n, k) @ (k, m): one GEMM over all leading indices
+                db = matmul(a.reshape(-1, a.shape[-1]).mT, g.reshape(-1, g.shape[-1]))
+            else:
+                db = matmul(a.mT, g)
         return da, db
 
 
@@ -57,7 +69,7 @@ class Linear(Function):
     forward, two GEMMs and a sum backward."""
 
     def forward(self, x, w, b=None):
-        out = np.matmul(x, w.T)
+        out = matmul_arrays(x, w.T)
         if b is not None:
             out += b
         return out
