@@ -34,6 +34,8 @@ MATMUL = [
     _case(_mm, randn(2, 0), randn(0, 3, seed=2), id="zero-inner"),
     _case(_mm, randn(0, 2, 3), randn(3, 4, seed=2), id="zero-batch"),
     _case(_mm, randn(5, 3, seed=3).T, randn(5, 6, seed=4)[:, ::2], id="noncontig"),
+    _case(lambda t, a, b: a.transpose(1, 2) @ b, randn(2, 3, 4, 5), randn(5, 2, seed=2),
+          id="noncontig-4d@2d"),
     _case(lambda t, a, b: t.matmul(a.mT, b), randn(2, 3, 4), randn(2, 3, 5, seed=2),
           id="noncontig-batched"),
     _case(lambda t, a, b: a.matmul(b), randn(3, 4), randn(4, seed=2), id="method"),
@@ -55,7 +57,7 @@ def test_matmul_float32(fn, arrays):
     check_float32(fn, *arrays)
 
 
-@pytest.mark.parametrize("fn, arrays", [MATMUL[i] for i in (0, 1, 3, 5, 6, 9)])
+@pytest.mark.parametrize("fn, arrays", [MATMUL[i] for i in (0, 1, 3, 5, 6, 9, 16)])
 def test_matmul_second_order(fn, arrays):
     check(fn, *arrays, second_order=True)
 
