@@ -7,7 +7,8 @@
     layer_norm  the same over the last len(normalized_shape) dims of each sample
     group_norm  layer_norm over (C / G, *) of each of G channel groups, then per-channel affine
     embedding   y = weight[index]; dL/dweight[i] = sum of g over the positions holding i
-                (nothing for padding_idx)
+                (nothing for padding_idx), divided by count(i) in index when
+                scale_grad_by_freq
 """
 
 from __future__ import annotations
@@ -110,19 +111,39 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,  # 
 
 class Embedding(Function):
     """y = weight[index];  dL/dweight = zeros with g added at the rows in index, except the
-    padding row (the scatter-add is IndexAddInto, so the backward is differentiable)."""
+    padding row (the scatter-add is IndexAddInto, so the backward is differentiable).
+
+    With scale_grad_by_freq, as PyTorch, each row's gradient is divided by how often its
+    index occurs in the whole index array (all dims):
+
+        dL/dW[r] = sum over positions p with index[p] == r of g[p] / count(r)
+
+    (g is scaled per position by the constant 1 / count(index[p]) before the scatter-add, so
+    double backward works and is the exact derivative of this backward; count(r) >= 1 for
+    every row that receives gradient). PyTorch's double backward w.r.t. the incoming gradient
+    leaves out the 1 / count, so second derivatives through a scaled embedding differ from
+    torch's (first-order gradients match).
+    """
 
     uses_input_values = False
 
-    def forward(self, weight, index, padding_idx):
+    def forward(self, weight, index, padding_idx, scale_grad_by_freq=False):
         self.index, self.padding_idx, self.shape = index, padding_idx, weight.shape
+        self.scale_grad_by_freq = scale_grad_by_freq
         return weight[index]
 
     def backward(self, g):
+        dtype = g._data.dtype
+        scale = None
+        if self.scale_grad_by_freq:  # 1 / count(index[p]) at each position p
+            counts = np.bincount(self.index.ravel(), minlength=self.shape[0])
+            scale = (1.0 / counts[self.index]).astype(dtype)
         if self.padding_idx is not None:  # the padding row receives no gradient
-            keep = (self.index != self.padding_idx)[..., None].astype(g._data.dtype)
-            g = g * Tensor._wrap(keep)
-        zeros = Tensor._wrap(np.zeros(self.shape, dtype=g._data.dtype))
+            keep = (self.index != self.padding_idx).astype(dtype)
+            scale = keep if scale is None else scale * keep
+        if scale is not None:
+            g = g * Tensor._wrap(scale[..., None])
+        zeros = Tensor._wrap(np.zeros(self.shape, dtype=dtype))
         return _ix.IndexAddInto.apply(zeros, g, index=self.index)
 
 
@@ -140,7 +161,12 @@ def _renorm_rows(weight: Tensor, index: np.ndarray, max_norm: float, norm_type: 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # noqa: A002
               max_norm: float | None = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
-    """Rows of weight (num_embeddings, embedding_dim) picked by the integer input."""
+    """Rows of weight (num_embeddings, embedding_dim) picked by the integer input.
+
+    scale_grad_by_freq=True divides each row's gradient by the number of times its index
+    occurs in input (dL/dW[r] = sum over positions with index r of g / count(r)), as PyTorch;
+    sparse=True is not supported (neuronet has no sparse tensors).
+    """
     idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(f"embedding: expected an integer index tensor, got dtype "
@@ -150,12 +176,13 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,  # 
         bad = int(idx.max()) if idx.max() >= num else int(idx.min())
         raise IndexError(f"embedding: index {bad} is out of range for an embedding table of "
                          f"{num} rows")
-    if scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: scale_grad_by_freq and sparse are not supported")
+    if sparse:
+        raise NotImplementedError("embedding: sparse gradients (sparse=True) are not supported "
+                                  "(neuronet has no sparse tensors); use sparse=False")
     if padding_idx is not None and padding_idx < 0:
         padding_idx += num
     if max_norm is not None:
         with no_grad():
             _renorm_rows(weight, idx, max_norm, norm_type)
     return Embedding.apply(weight, index=idx.astype(np.intp, copy=False),
-                           padding_idx=padding_idx)
+                           padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq))

@@ -1,7 +1,8 @@
 """Embedding: a lookup table of num_embeddings vectors of size embedding_dim.
 
     y = weight[index],  weight ~ N(0, 1) (the padding_idx row set to zero, and it never
-    receives a gradient)
+    receives a gradient); scale_grad_by_freq=True divides row r's gradient by the number of
+    times r occurs in the input, as PyTorch
 """
 
 from __future__ import annotations
@@ -85,4 +86,8 @@ class Embedding(Module):
             s += f", max_norm={self.max_norm}"
         if self.norm_type != 2:
             s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        if self.sparse is not False:
+            s += ", sparse=True"
         return s
