@@ -4,6 +4,10 @@ A PyTorch-compatible core (`import neuronet as torch`) and a Keras-compatible AP
 (`from neuronet import keras`) on one autodiff engine, with every formula next to its code.
 """
 
+from ._malloc import tune_malloc
+
+tune_malloc()  # freed arrays stay in the process for the next step (see neuronet/_malloc.py)
+
 from . import (  # noqa: E402  (torch.nn.Linear, torch.optim.Adam, ...)
     autograd,  # noqa: F401
     nn,
