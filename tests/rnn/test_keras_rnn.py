@@ -247,16 +247,86 @@ def test_stateful_carries_state_and_resets() -> None:
     np.testing.assert_allclose(layer(x).detach().numpy(), first, rtol=1e-6)
 
 
-def test_dropout_training_and_recurrent_dropout_error() -> None:
+def test_dropout_training_and_inference() -> None:
     layer = nk.layers.LSTM(3, dropout=0.5)
     x = np.ones((2, 4, 6), "float32")
     base = layer(x).detach().numpy()
     assert not np.allclose(layer(x, training=True).detach().numpy(), base)
     np.testing.assert_array_equal(layer(x).detach().numpy(), base)
     rec = nk.layers.LSTM(3, recurrent_dropout=0.2)
-    rec(x)  # inference ignores recurrent dropout
-    with pytest.raises(NotImplementedError, match="recurrent_dropout"):
-        rec(x, training=True)
+    np.testing.assert_array_equal(rec(x).detach().numpy(), rec(x).detach().numpy())
+    assert not np.allclose(rec(x, training=True).detach().numpy(), rec(x).detach().numpy())
+
+
+RECURRENT_DROPOUT = [
+    ("SimpleRNN", {"units": 5, "return_sequences": True}),
+    ("LSTM", {"units": 5, "return_sequences": True, "return_state": True}),
+    ("LSTM", {"units": 4, "go_backwards": True, "use_bias": False}),
+    ("GRU", {"units": 5, "return_sequences": True, "return_state": True}),
+    ("GRU", {"units": 4, "go_backwards": True}),
+]
+
+
+@pytest.mark.parametrize("input_dropout", [0.0, 0.25], ids=["rec-only", "both"])
+@pytest.mark.parametrize(("name", "kw"), RECURRENT_DROPOUT,
+                         ids=[f"{n}-{i}" for i, (n, _) in enumerate(RECURRENT_DROPOUT)])
+def test_recurrent_dropout_matches_keras(monkeypatch, name: str, kw: dict,
+                                         input_dropout: float) -> None:
+    """Training with recurrent_dropout: Keras's per-gate masks (implementation=1), the same
+    masks given to both sides; outputs, states and gradients agree."""
+    from keras.src.layers.rnn import dropout_rnn_cell
+
+    kw = {**kw, "dropout": input_dropout, "recurrent_dropout": 0.4}
+    x, kl, nl = _pair(name, kw, seed=2)
+    nl.set_weights(kl.get_weights())
+    rng = np.random.default_rng(3)
+    count = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}[name]
+    masks = {rate: [((rng.random(shape) >= rate) / (1 - rate)).astype("float32")
+                    for _ in range(count)]
+             for rate, shape in ((0.4, (4, kl.units)), (input_dropout, (4, SHAPE[1])))}
+
+    def keras_masks(cell, step_input, rate):
+        made = [keras.ops.convert_to_tensor(m) for m in masks[rate]]
+        return made[0] if getattr(cell, "dropout_mask_count", None) is None else made
+
+    monkeypatch.setattr(dropout_rnn_cell.DropoutRNNCell, "_create_dropout_mask", keras_masks)
+    monkeypatch.setattr(nl, "_dropout_masks", lambda rate, shape, n: [
+        neuronet.from_numpy(m) for m in masks[rate]])
+    xt = torch.tensor(x, requires_grad=True)
+    xn = neuronet.tensor(x, requires_grad=True)
+    want, got = kl(xt, training=True), nl(xn, training=True)
+    want = list(want) if isinstance(want, tuple | list) else [want]
+    got = list(got) if isinstance(got, tuple | list) else [got]
+    for g, w in zip(_np(got), _np(want)):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+    sum((w * w).sum() for w in want).backward()
+    sum((g * g).sum() for g in got).backward()
+    np.testing.assert_allclose(xn.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+    for wn, wk in zip(nl.weights, kl.weights):
+        np.testing.assert_allclose(wn.grad.numpy(), wk.value.grad.numpy(), rtol=1e-4,
+                                   atol=1e-5, err_msg=wk.name)
+    # the masks matter: with all units kept the outputs differ
+    monkeypatch.setattr(nl, "_dropout_masks", lambda rate, shape, n: [
+        neuronet.ones(*shape) for _ in range(count)])
+    kept = nl(x, training=True)
+    kept = kept[0] if isinstance(kept, tuple | list) else kept
+    assert not np.allclose(kept.detach().numpy(), _np(got)[0], atol=1e-4)
+
+
+def test_recurrent_dropout_with_masking() -> None:
+    """The step-by-step path skips masked steps like the fused one (checked with all units
+    kept, where both paths compute the same function)."""
+    x = np.random.default_rng(6).standard_normal((3, 6, 3)).astype("float32")
+    mask = np.ones((3, 6), bool)
+    mask[0, 4:] = mask[1, 1:] = mask[2, 2] = False
+    for name in ("SimpleRNN", "LSTM", "GRU"):
+        for zero in (False, True):
+            layer = getattr(nk.layers, name)(4, recurrent_dropout=0.3, return_sequences=True,
+                                             zero_output_for_mask=zero)
+            fused = layer(x, mask=mask).detach().numpy()
+            layer._dropout_masks = lambda rate, shape, n: [neuronet.ones(*shape)] * (n or 1)
+            stepped = layer(x, mask=mask, training=True).detach().numpy()
+            np.testing.assert_allclose(stepped, fused, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize(("make", "match"), [

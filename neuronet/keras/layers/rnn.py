@@ -29,6 +29,7 @@ from ... import random as _random
 from ...ops.recurrent import RecurrentLayer
 from ...tensor import Tensor
 from .. import activations, initializers, regularizers
+from ._rnn_steps import run_steps
 from .core import _positive_int
 from .layer import Layer
 
@@ -137,22 +138,25 @@ class _RNN(Layer):
         if mask is None:
             mask = getattr(inputs, "_keras_mask", None)
         mask = _mask_array(mask)
-        if training and self.recurrent_dropout > 0:
-            raise NotImplementedError(f"{owner}: recurrent_dropout is not supported by the "
-                                      f"fused recurrent kernel (received recurrent_dropout="
-                                      f"{self.recurrent_dropout}); use dropout= instead")
-        if training and self.dropout > 0:  # one mask per sequence, shared by all steps
-            keep = _random.rng().random((inputs.shape[0], 1, inputs.shape[2])) >= \
-                self.dropout
-            scale = (keep / (1 - self.dropout)).astype(inputs._data.dtype)
-            inputs = inputs * Tensor._wrap(scale)
         states = self._initial_states(inputs, initial_state)
-        mask_tm = None if mask is None else np.ascontiguousarray(mask.T)
-        outs = RecurrentLayer.apply(
-            inputs, *states, *self._torch_weights(), mode=self._mode, has_bias=self.use_bias,
-            reverse=self.go_backwards, batch_first=True, mask=mask_tm,
-            zero_masked_output=self.zero_output_for_mask)
-        sequence, final = outs[0], list(outs[1:])
+        if training and self.recurrent_dropout > 0:
+            # per-gate masks (Keras's implementation=1): the step-by-step path
+            count = None if self._gates == 1 else self._gates
+            in_masks = None if self.dropout == 0 else \
+                self._dropout_masks(self.dropout, tuple(inputs.shape[::2]), count)
+            rec_masks = self._dropout_masks(self.recurrent_dropout,
+                                            (inputs.shape[0], self.units), count)
+            sequence, final = run_steps(self, inputs, states, mask, in_masks, rec_masks)
+        else:
+            if training and self.dropout > 0:  # one mask per sequence, shared by all steps
+                inputs = inputs * self._dropout_masks(
+                    self.dropout, tuple(inputs.shape[::2]), None)[0].unsqueeze(1)
+            mask_tm = None if mask is None else np.ascontiguousarray(mask.T)
+            outs = RecurrentLayer.apply(
+                inputs, *states, *self._torch_weights(), mode=self._mode,
+                has_bias=self.use_bias, reverse=self.go_backwards, batch_first=True,
+                mask=mask_tm, zero_masked_output=self.zero_output_for_mask)
+            sequence, final = outs[0], list(outs[1:])
         if self.stateful:
             self.states = [s._data.copy() for s in final]
         if self.return_sequences:
@@ -166,6 +170,13 @@ class _RNN(Layer):
                 last = mask[:, :1] if self.go_backwards else mask[:, -1:]
                 output = output * Tensor._wrap(last.astype(output._data.dtype))
         return (output, *final) if self.return_state else output
+
+    def _dropout_masks(self, rate: float, shape: tuple, count: int | None) -> list[Tensor]:
+        """Dropout masks (count of them, or one when count is None) of `shape`: 0 where a
+        unit is dropped, 1 / (1 - rate) where it is kept."""
+        dtype = self.kernel._data.dtype
+        return [Tensor._wrap(((_random.rng().random(shape) >= rate) / (1 - rate)).astype(dtype))
+                for _ in range(count or 1)]
 
     def _initial_states(self, inputs: Tensor, initial_state: Any) -> list[Tensor]:
         batch = inputs.shape[0]
@@ -230,6 +241,8 @@ class SimpleRNN(_RNN):
         return_sequences: output every step (batch, timesteps, units) instead of the last.
         return_state: also return the final state; go_backwards: read the input reversed.
         dropout: input dropout rate (one mask per sequence) while training.
+        recurrent_dropout: state dropout rate while training (Keras's per-gate masks; the
+            layer then runs step by step, see keras/layers/_rnn_steps.py).
 
     Shape:
         (batch, timesteps, features) -> (batch, units); params features*units + units**2 + units
