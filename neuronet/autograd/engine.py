@@ -11,6 +11,12 @@ One pass, no recursion:
 
 With `create_graph=False` backward rules run with grad recording off; with `create_graph=True`
 they are recorded, so the gradients can be differentiated again.
+
+`autograd.grad` (and `backward(inputs=...)`) run only the part of the graph that leads to the
+requested inputs, as PyTorch does: a second iterative walk marks the nodes from which an input
+(or a node whose output gradient is captured) can be reached; the other nodes' backward, hooks
+and release are skipped, so a later backward through them still works. `backward()` without
+`inputs` runs every reachable node.
 """
 
 from __future__ import annotations
@@ -149,6 +155,57 @@ def _count_dependencies(roots: list) -> dict:
     return deps
 
 
+def _plan_pruned(roots: list, leaf_targets: dict, node_targets: dict) -> tuple:
+    """For autograd.grad: the nodes whose backward must run, and the dependency counts.
+
+    A node must run when one of its edges leads to a requested leaf, to a node whose output
+    gradient is captured, or to a node that must run. Found with two iterative walks: one
+    down from the roots recording each node's consumers, one up the consumers from the nodes
+    next to the targets. Returns (run, visit, deps): `visit` adds to `run` the captured nodes
+    (their hooks run and their gradient is captured, but not their backward); `deps` counts,
+    for each node in `visit`, the edges into it from nodes in `run`. run and visit are None
+    when every reachable node must run (nothing to prune)."""
+    consumers: dict = {r: [] for r in roots}  # also the set of nodes seen
+    seeds: list = []
+    stack = list(consumers)
+    while stack:
+        node = stack.pop()
+        if node._freed:
+            raise RuntimeError(_FREED_MESSAGE.format(name=node.name()))
+        for parent, _idx, leaf in node._edges:
+            if parent is None:
+                if leaf is not None and id(leaf) in leaf_targets:
+                    seeds.append(node)
+                continue
+            c = consumers.get(parent)
+            if c is None:
+                consumers[parent] = [node]
+                stack.append(parent)
+            else:
+                c.append(node)
+    captured_nodes = {node for node, _idx in node_targets if node in consumers}
+    for node in captured_nodes:
+        seeds.extend(consumers[node])
+    run: set = set()
+    stack = seeds
+    while stack:
+        node = stack.pop()
+        if node not in run:
+            run.add(node)
+            stack.extend(consumers[node])
+    if len(run) == len(consumers):  # every reachable node leads to an input
+        return None, None, {node: len(c) for node, c in consumers.items()}
+    visit = run | captured_nodes
+    deps = {}
+    for node in visit:
+        n = 0
+        for c in consumers[node]:
+            if c in run:
+                n += 1
+        deps[node] = n
+    return run, visit, deps
+
+
 def run_backward(
     roots: Sequence,
     root_grads: Sequence,
@@ -157,7 +214,9 @@ def run_backward(
     capture: list | None,
     accumulate: bool,
 ) -> list | None:
-    """The engine. `capture` lists tensors whose gradients are returned (autograd.grad)."""
+    """The engine. `capture` lists tensors whose gradients are returned (autograd.grad); then
+    only the nodes on a path to them run (see `_plan_pruned`), and only the nodes that ran are
+    released."""
     captured: dict = {}
     leaf_targets: dict = {}
     node_targets: dict = {}
@@ -172,7 +231,8 @@ def run_backward(
     root_nodes: list = []
     for r, g in zip(roots, root_grads):
         if r.grad_fn is None:  # a leaf as root: its gradient is the seed itself
-            _deliver_leaf(r, g, accumulate, leaf_targets, captured, create_graph, False)
+            if capture is None or id(r) in leaf_targets:
+                _deliver_leaf(r, g, accumulate, leaf_targets, captured, create_graph, False)
             continue
         buf = buffers.get(r.grad_fn)
         if buf is None:
@@ -185,8 +245,15 @@ def run_backward(
     # returns one tensor for two inputs, as add does): a leaf must copy those before keeping
     # them as .grad, since optimizers edit .grad in place. Fresh arrays are kept as they are.
     shared = {id(g) for g in root_grads}
-    deps = _count_dependencies(root_nodes)
-    ready = [n for n in root_nodes if deps.get(n, 0) == 0]
+    if capture is None:
+        run = visit = None
+        deps = _count_dependencies(root_nodes)
+        ready = [n for n in root_nodes if deps.get(n, 0) == 0]
+    else:
+        run, visit, deps = _plan_pruned(root_nodes, leaf_targets, node_targets)
+        ready = [n for n in root_nodes
+                 if (visit is None or n in visit) and deps.get(n, 0) == 0]
+    targets_only = capture is not None  # only requested leaves get (or hook) a gradient
     prev_mode = state.enabled
     state.enabled = create_graph
     try:
@@ -195,6 +262,8 @@ def run_backward(
             grads = buffers.pop(node)
             if node._hooks or node._retain or node_targets:
                 _output_hooks(node, grads, node_targets, captured, create_graph)
+            if run is not None and node not in run:
+                continue  # only its output gradient was wanted: no backward, no release
             inputs = node.inputs
             edges = node._edges
             in_grads = _node_backward(node, grads)
@@ -207,8 +276,11 @@ def run_backward(
                 node._release()
             for k in range(len(edges)):
                 parent, idx, leaf = edges[k]
-                if parent is None and leaf is None:
-                    continue  # this input needs no gradient
+                if parent is None:
+                    if leaf is None or (targets_only and id(leaf) not in leaf_targets):
+                        continue  # this input needs no gradient (or is not asked for)
+                elif visit is not None and parent not in visit:
+                    continue  # leads to no requested input: never run
                 g = in_grads[k]
                 if g is not None:
                     if not isinstance(g, Tensor):
