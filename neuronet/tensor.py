@@ -57,9 +57,10 @@ class Tensor:
 
     @classmethod
     def _wrap(cls, arr: np.ndarray, fn: Any = None, index: int = 0) -> Tensor:
-        """Fast constructor for op results (no validation)."""
+        """Fast constructor for op results (no validation but one: NumPy returns a scalar, not
+        a 0-d array, from ufuncs on 0-d arrays; .grad and in-place ops need the array)."""
         t = object.__new__(cls)
-        t._data = arr
+        t._data = np.asarray(arr) if isinstance(arr, np.generic) else arr
         t.grad = None
         t.grad_fn = fn
         t._out_index = index

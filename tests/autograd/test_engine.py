@@ -429,3 +429,14 @@ def test_zero_grad_pattern_and_grad_none():
     assert np.all(x.grad.numpy() == 3)
     x.grad.zero_()
     assert np.all(x.grad.numpy() == 0)
+
+
+def test_zero_dim_leaf_accumulates_over_backward_calls() -> None:
+    """0-d ops give NumPy scalars; the engine still accumulates .grad in place (as torch)."""
+    x, xt = nt.tensor(2.0, requires_grad=True), torch.tensor(2.0, requires_grad=True)
+    for a in (x, xt):
+        (a * a).backward()  # two deliveries into the same 0-d leaf
+        (a * 3).backward()
+        a.sum().backward()
+    assert isinstance(x.grad.numpy(), np.ndarray) and x.grad.shape == ()
+    assert float(x.grad) == float(xt.grad) == 8.0
