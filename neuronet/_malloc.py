@@ -1,19 +1,21 @@
 """Keep freed memory in the process for the next training step (glibc only).
 
 A training step allocates and frees the same large arrays every time (activations, their
-gradients, im2col blocks). glibc's malloc serves blocks above its mmap threshold (128 KB at
-start, rising to the largest block freed so far) with a fresh mmap and returns them with
-munmap, and trims the top of the heap as soon as more than twice that threshold lies free
-there. So each step the kernel zero-fills every page of those arrays again at first touch (a
-page fault per 4 KB) and unmaps them at the end, interrupting the other cores' threads. Measured
-on 2 cores (CNN step conv32-pool-conv64-pool-fc128-fc10, batch 128): 47-53 ms with glibc's
-defaults, 36-38 ms with these settings.
+gradients, im2col blocks). glibc's malloc serves blocks above its mmap threshold with a fresh
+mmap and returns them with munmap, and trims the top of the heap once more than twice that
+threshold lies free there; the threshold starts at 128 KB and only rises (up to 32 MB) when
+the process frees a block that large. Until then, each step the kernel zero-fills every page
+of those arrays again at first touch (a page fault per 4 KB) and unmaps them at the end,
+interrupting the other cores' threads. Measured on 2 cores (CNN step conv32-pool-conv64-pool-
+fc128-fc10, batch 128, in a process that had not freed a large block yet): 47-53 ms with
+glibc's start values, 36-38 ms with these settings (a process that loaded Fashion-MNIST first
+had already moved glibc to about the same values: 37-38 ms either way).
 
-At import, neuronet therefore raises glibc's mmap threshold to MMAP_THRESHOLD and its trim
-threshold to TRIM_THRESHOLD (mallopt(3)): blocks up to 32 MB come from the heap and up to 64 MB
-of free heap top stays in the process. The cost is memory the process holds on to after a
-step (at most about TRIM_THRESHOLD beyond what it uses); the memory of a larger freed block
-still goes back to the system.
+At import, neuronet therefore sets glibc's mmap threshold to MMAP_THRESHOLD and its trim
+threshold to TRIM_THRESHOLD (mallopt(3)): the values glibc itself moves to after freeing a
+32 MB block. Blocks up to 32 MB then come from the heap, and up to 64 MB of free heap top
+stays in the process (the memory a process holds on to beyond what it uses); the memory of a
+larger freed block still goes back to the system.
 
 Not done when NEURONET_MALLOC_TUNING=0, when the user set any of glibc's own MALLOC_*
 variables for these settings (theirs win), or off glibc (macOS, Windows, musl).
