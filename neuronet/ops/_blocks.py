@@ -11,11 +11,21 @@ in turn on one thread, and 46 ms with the idle workers stopped first (`_stop_idl
 OpenBLAS starts them again on its next multi-threaded call, as it does after a fork).
 NOTE: stopping them assumes no other Python thread is inside a multi-threaded BLAS call at
 that moment (the usual single training loop).
+
+The block threads are kept between calls (starting a thread per call cost ~0.1 ms, and a CNN
+step makes 16 calls), and where OpenBLAS has a per-thread thread count
+(openblas_set_num_threads_local, 0.3.27+) BLAS is held to one thread in the block threads
+only, not process-wide: setting the global count back up restarted OpenBLAS's workers on
+every call (run_blocks' fixed cost measured 181 us per call with a thread per call and the
+global count, ~30 us with kept threads and the per-thread count).
 """
 
 from __future__ import annotations
 
+import ctypes
 import itertools
+import os
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +34,8 @@ WORKSPACE_BYTES = 2 << 20  # per block: a column block this size stays in cache 
 SMALL_BYTES = 512 << 10  # less work than this runs as one block on the calling thread
 _blas_libraries: list | None = None  # threadpoolctl controllers of the BLAS, found on first use
 _threads_in_use = threading.Lock()  # held while run_blocks has BLAS down to one thread
+_workers: list[queue.SimpleQueue] = []  # the job queues of the kept block threads
+_setters: Any = "unknown"  # _local_setters' answer, found on first use
 
 
 def _blas() -> list:
@@ -48,6 +60,50 @@ def _stop_idle_workers(lib: Any) -> None:
     shutdown = getattr(lib.dynlib, "blas_thread_shutdown_", None)
     if shutdown is not None:
         shutdown()
+
+
+def _local_setters() -> list | None:
+    """OpenBLAS's per-thread thread count setters (openblas_set_num_threads_local), one per
+    BLAS library, or None when some library has none (then the global count is used)."""
+    global _setters
+    if _setters == "unknown":
+        found: list | None = []
+        for lib in _blas():
+            f = getattr(lib.dynlib, "openblas_set_num_threads_local", None) \
+                if getattr(lib, "internal_api", "") == "openblas" else None
+            if f is None:
+                found = None
+                break
+            f.argtypes, f.restype = (ctypes.c_int,), ctypes.c_int
+            found.append(f)
+        _setters = found
+    return _setters
+
+
+def _serve(jobs: queue.SimpleQueue) -> None:
+    """A kept block thread: BLAS runs one thread here for good; runs each job it is given."""
+    for set_local in _local_setters() or ():
+        set_local(1)
+    while True:
+        job, done = jobs.get()
+        try:
+            job()
+        finally:
+            done.put(None)
+
+
+def _block_workers(count: int) -> list[queue.SimpleQueue]:
+    """The job queues of `count` kept block threads, started on first need."""
+    while len(_workers) < count:
+        jobs: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=_serve, args=(jobs,), daemon=True,
+                         name=f"neuronet-blocks-{len(_workers)}").start()
+        _workers.append(jobs)
+    return _workers[:count]
+
+
+if hasattr(os, "register_at_fork"):  # a forked child has none of the parent's threads
+    os.register_at_fork(after_in_child=_workers.clear)
 
 
 def block_threads() -> int:
@@ -89,22 +145,30 @@ def run_blocks(work: Callable[[int, int], Any], n: int, item_bytes: int) -> list
             errors.append(e)
 
     libs = _blas()
-    limits = [lib.num_threads for lib in libs]
-    started = []
+    setters = _local_setters()
+    limits = [lib.num_threads for lib in libs] if setters is None else []
+    done: queue.SimpleQueue = queue.SimpleQueue()
+    helpers = 0
     try:
-        for lib in libs:
-            lib.set_num_threads(1)
+        for i, lib in enumerate(libs):
+            if setters is None:
+                lib.set_num_threads(1)
+            else:
+                setters[i](1)
             _stop_idle_workers(lib)
-        for _ in range(threads - 1):
-            t = threading.Thread(target=loop, daemon=True)
-            t.start()
-            started.append(t)
+        for jobs in _block_workers(threads - 1):
+            jobs.put((loop, done))
+            helpers += 1
         loop()
     finally:
-        for t in started:
-            t.join()
-        for lib, k in zip(libs, limits):
-            lib.set_num_threads(k)
+        for _ in range(helpers):
+            done.get()
+        if setters is None:
+            for lib, k in zip(libs, limits):
+                lib.set_num_threads(k)
+        else:
+            for set_local in setters:
+                set_local(0)  # back to the process-wide count
         _threads_in_use.release()
     if errors:
         raise errors[0]

@@ -5,6 +5,8 @@ NaN, infinite gradients, cropped edges, channels-last memory, double backward)."
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from _conv_check import check_gradcheck, compare, randn, torch
@@ -135,6 +137,48 @@ def test_concurrent_callers_get_right_results_and_leave_blas_threads_alone(monke
         t.join()
     assert not bad
     assert [lib.num_threads for lib in blocks_ops._blas()] == before
+
+
+def test_block_threads_are_kept_and_blas_runs_one_thread_in_them(monkeypatch):
+    """The block threads outlive a call (no thread per call), and inside them BLAS runs one
+    thread while the calling thread's count is back to the process-wide one afterwards."""
+    import threading
+
+    monkeypatch.setattr(blocks_ops, "block_threads", lambda: 2)
+    monkeypatch.setattr(blocks_ops, "WORKSPACE_BYTES", 1)
+    seen: set = set()
+    blocks_ops.run_blocks(lambda s, e: seen.add(threading.get_ident()), 8, 10**6)
+    kept = {t.ident for t in threading.enumerate() if t.name.startswith("neuronet-blocks")}
+    blocks_ops.run_blocks(lambda s, e: seen.add(threading.get_ident()), 8, 10**6)
+    assert kept and kept == {t.ident for t in threading.enumerate()
+                             if t.name.startswith("neuronet-blocks")}
+    assert seen <= kept | {threading.get_ident()}
+    libs, setters = blocks_ops._blas(), blocks_ops._local_setters()
+    if setters:
+        counts: list = []
+        blocks_ops.run_blocks(lambda s, e: counts.append(libs[0].num_threads), 8, 10**6)
+        assert set(counts) == {1}
+        assert libs[0].num_threads == max(lib.num_threads for lib in libs) >= 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_run_blocks_in_a_forked_child(monkeypatch):
+    """A forked child has none of the parent's block threads: it starts its own."""
+    import multiprocessing
+
+    monkeypatch.setattr(blocks_ops, "block_threads", lambda: 2)
+    blocks_ops.run_blocks(lambda s, e: None, 8, 10**6)  # the parent's threads exist
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(_blocks_in_child).get(timeout=60)
+    assert got == list(range(8))
+
+
+def _blocks_in_child() -> list:
+    blocks_ops.block_threads = lambda: 2
+    blocks_ops.WORKSPACE_BYTES = 1
+    parts = blocks_ops.run_blocks(lambda s, e: list(range(s, e)), 8, 10**6)
+    return [i for p in parts for i in p]
 
 
 # --- pooling windows that tile the input ----------------------------------------------------
