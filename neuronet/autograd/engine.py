@@ -266,7 +266,24 @@ def run_backward(
                 continue  # only its output gradient was wanted: no backward, no release
             inputs = node.inputs
             edges = node._edges
-            in_grads = _node_backward(node, grads)
+            if targets_only and not node._ctx_style:
+                # an input that leads to no requested one needs no gradient: the op skips it
+                # (a PyTorch-style ctx Function keeps its forward-time flags, as in PyTorch)
+                need = node.needs_input_grad
+                narrow = tuple(
+                    n and (id(leaf) in leaf_targets if parent is None
+                           else visit is None or parent in visit)
+                    for n, (parent, _idx, leaf) in zip(need, edges))
+                if narrow != need:
+                    node.needs_input_grad = narrow
+                    try:
+                        in_grads = _node_backward(node, grads)
+                    finally:
+                        node.needs_input_grad = need
+                else:
+                    in_grads = _node_backward(node, grads)
+            else:
+                in_grads = _node_backward(node, grads)
             if len(in_grads) == 2 and in_grads[0] is in_grads[1] and in_grads[0] is not None:
                 shared.add(id(in_grads[0]))
             elif len(in_grads) > 2:

@@ -269,3 +269,35 @@ def test_pruning_walk_is_iterative_on_a_deep_graph():
         v = v * 1.0
     (g,) = nt.autograd.grad((y + v).sum(), x)
     assert g.item() == 1.0
+
+
+def test_grad_skips_the_gradients_of_inputs_that_lead_nowhere_requested():
+    """Inside a node that must run, an input leading to no requested tensor is marked as not
+    needing a gradient, so the op skips computing it (the weight GEMM of grad(loss, x) through
+    a linear layer); .backward() still asks for every input."""
+    seen = []
+
+    class Scale(Function):
+        def forward(self, x, w):
+            return x * w
+
+        def backward(self, g):
+            seen.append(self.needs_input_grad)
+            x, w = self.inputs
+            return (g * w if self.needs_input_grad[0] else None,
+                    g * x if self.needs_input_grad[1] else None)
+
+    x = nt.tensor(np.arange(3.0), requires_grad=True)
+    w = nt.tensor(np.full(3, 2.0), requires_grad=True)
+    out = Scale.apply(x, w).sum()
+    (gx,) = nt.autograd.grad(out, x, retain_graph=True)
+    np.testing.assert_allclose(gx.numpy(), np.full(3, 2.0))
+    out.backward()
+    assert seen == [(True, False), (True, True)]
+    np.testing.assert_allclose(w.grad.numpy(), np.arange(3.0))
+    # the linear layer's weight gradient is not computed for grad(loss, x)
+    lin = nt.nn.Linear(4, 2).double()
+    xi = nt.randn(5, 4, dtype=nt.float64, requires_grad=True)
+    (g_in,) = nt.autograd.grad(lin(xi).sum(), xi)
+    np.testing.assert_allclose(g_in.numpy(), np.tile(lin.weight.detach().numpy().sum(0), (5, 1)))
+    assert lin.weight.grad is None
