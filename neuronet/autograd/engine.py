@@ -170,8 +170,6 @@ def _plan_pruned(roots: list, leaf_targets: dict, node_targets: dict) -> tuple:
     stack = list(consumers)
     while stack:
         node = stack.pop()
-        if node._freed:
-            raise RuntimeError(_FREED_MESSAGE.format(name=node.name()))
         for parent, _idx, leaf in node._edges:
             if parent is None:
                 if leaf is not None and id(leaf) in leaf_targets:
@@ -193,6 +191,9 @@ def _plan_pruned(roots: list, leaf_targets: dict, node_targets: dict) -> tuple:
         if node not in run:
             run.add(node)
             stack.extend(consumers[node])
+    for node in run:  # a part freed by an earlier backward may be walked, not run
+        if node._freed:
+            raise RuntimeError(_FREED_MESSAGE.format(name=node.name()))
     if len(run) == len(consumers):  # every reachable node leads to an input
         return None, None, {node: len(c) for node, c in consumers.items()}
     visit = run | captured_nodes

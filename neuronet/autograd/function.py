@@ -138,10 +138,14 @@ class Function:
         self._hooks.setdefault(index, []).append(hook)
 
     def _release(self) -> None:
-        """Free what backward needed (after a backward without retain_graph)."""
+        """Free what backward needed (after a backward without retain_graph). The edges stay,
+        as in PyTorch: autograd.grad can still walk through a freed part it does not run."""
         d = self.__dict__
+        edges = d.get("_edges")
         d.clear()
         d["_freed"] = True
+        if edges is not None:
+            d["_edges"] = edges
 
     # --- calling an op --------------------------------------------------------------------
     @classmethod

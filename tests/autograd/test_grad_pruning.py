@@ -301,3 +301,20 @@ def test_grad_skips_the_gradients_of_inputs_that_lead_nowhere_requested():
     (g_in,) = nt.autograd.grad(lin(xi).sum(), xi)
     np.testing.assert_allclose(g_in.numpy(), np.tile(lin.weight.detach().numpy().sum(0), (5, 1)))
     assert lin.weight.grad is None
+
+
+def test_grad_walks_through_a_freed_part_it_does_not_run():
+    """A branch freed by an earlier backward does not stop autograd.grad w.r.t. another
+    branch (its edges stay, as in PyTorch); running the freed part still fails."""
+    results = []
+    for lib in (nt, torch):
+        x = lib.tensor(np.arange(3.0), requires_grad=True)
+        w = lib.tensor(np.full(3, 2.0), requires_grad=True)
+        c = (w * 3).exp().sum()
+        out = (x * 2).exp().sum() + c
+        c.backward()  # frees the w branch
+        (gx,) = lib.autograd.grad(out, x, retain_graph=True)
+        results.append(gx.detach().numpy())
+        with pytest.raises(RuntimeError, match="second time"):
+            lib.autograd.grad(out, w)
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-12)
