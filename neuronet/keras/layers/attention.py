@@ -121,6 +121,8 @@ class MultiHeadAttention(Layer):
         ((3, 5, 8), 288)
     """
 
+    supports_masking = True  # the input's mask passes to the output (Keras)
+
     def __init__(self, num_heads: int, key_dim: int, value_dim: int | None = None,
                  dropout: float = 0.0, use_bias: bool = True, output_shape: Any = None,
                  attention_axes: Any = None, kernel_initializer: Any = "glorot_uniform",
@@ -403,6 +405,10 @@ class Attention(Layer):
         if q_mask is not None:
             out = where(Tensor._wrap(_bool(q_mask)[..., None]), out, 0.0)
         return (out, weights) if return_attention_scores else out
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The output keeps the query's mask (Keras)."""
+        return mask[0] if mask else None
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         q, v = input_shape[0], input_shape[1]

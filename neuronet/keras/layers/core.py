@@ -49,6 +49,8 @@ class Dense(Layer):
         100480
     """
 
+    supports_masking = True  # the input's mask passes to the output (Keras)
+
     def __init__(self, units: int, activation: Any = None, use_bias: bool = True,
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
                  kernel_regularizer: Any = None, bias_regularizer: Any = None,
@@ -109,6 +111,8 @@ class Dense(Layer):
 class Activation(Layer):
     """Applies an activation function: `Activation('relu')`."""
 
+    supports_masking = True  # the input's mask passes to the output (Keras)
+
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -127,6 +131,8 @@ class Activation(Layer):
 class Dropout(Layer):
     """Zeroes inputs with probability `rate` while training and scales the rest by
     1 / (1 - rate); the identity at inference."""
+
+    supports_masking = True  # the input's mask passes to the output (Keras)
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any) -> None:
@@ -193,6 +199,8 @@ class Lambda(Layer):
 
 class Rescaling(Layer):
     """y = x * scale + offset (e.g. `Rescaling(1/255)` for images)."""
+
+    supports_masking = True  # the input's mask passes to the output (Keras)
 
     def __init__(self, scale: float, offset: float = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)

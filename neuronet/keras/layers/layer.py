@@ -48,6 +48,11 @@ class Layer:
         (2, 3)
     """
 
+    # Keras masking: a layer that supports masking gets its input's mask (`_keras_mask`) as
+    # call(mask=...) when call takes one, and its outputs carry compute_mask(inputs, mask).
+    # None: True exactly when the class defines compute_mask (Keras's default).
+    supports_masking: bool | None = None
+
     def __init__(self, trainable: bool = True, name: str | None = None, dtype: Any = None,
                  activity_regularizer: Any = None, **kwargs: Any) -> None:
         object.__setattr__(self, "_layers", [])
@@ -222,16 +227,32 @@ class Layer:
             training = current_training()
         if _accepts(type(self), "training"):
             kwargs["training"] = training
+        mask = _mask_of(inputs)
+        if mask is not None and kwargs.get("mask") is None and _takes_mask(type(self)):
+            kwargs["mask"] = mask
+        if kwargs.get("mask") is not None:
+            mask = kwargs["mask"]
         previous = current_training()
         _STATE.training = training
         try:
             outputs = self.call(inputs, *args[1:], **kwargs)
         finally:
             _STATE.training = previous
+        if mask is not None and self._masks():
+            _set_masks(outputs, self.compute_mask(inputs, mask))
         if self.activity_regularizer is not None:  # Keras 3: the sum over the batch, undivided
             for out in flatten(outputs):
                 self._call_losses.append(self.activity_regularizer(out))
         return outputs
+
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
+        """The outputs' mask: by default the input's (for a layer that supports masking)."""
+        return previous_mask
+
+    def _masks(self) -> bool:
+        if self.supports_masking is not None:
+            return bool(self.supports_masking)
+        return type(self).compute_mask is not Layer.compute_mask
 
     def _symbolic_call(self, args: tuple, kwargs: dict) -> Any:
         shapes = map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, args[0])
@@ -333,6 +354,38 @@ def map_structure_shapes(fn: Any, structure: Any) -> Any:
 
 
 _ACCEPTS: dict[tuple, bool] = {}
+
+
+def _takes_mask(cls: type) -> bool:
+    """Whether cls.call names a `mask` argument (Keras passes the input's mask only then)."""
+    key = (cls, "mask!")
+    if key not in _ACCEPTS:
+        _ACCEPTS[key] = "mask" in inspect.signature(cls.call).parameters
+    return _ACCEPTS[key]
+
+
+def _mask_of(inputs: Any) -> Any:
+    """The Keras mask riding on the inputs: one tensor's, a list for a list of tensors (None
+    where a tensor has none), or None when there is none at all."""
+    if isinstance(inputs, Tensor):
+        return getattr(inputs, "_keras_mask", None)
+    if isinstance(inputs, list | tuple):
+        masks = [getattr(t, "_keras_mask", None) for t in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return None
+
+
+def _set_masks(outputs: Any, masks: Any) -> None:
+    """Attach masks to the outputs that have none (Keras zips the flat outputs and masks)."""
+    if masks is None:
+        return
+    outs = [o for o in flatten(outputs) if isinstance(o, Tensor)]
+    if all(getattr(o, "_keras_mask", None) is not None for o in outs):
+        return
+    masks = list(masks) if isinstance(masks, list | tuple) else [masks]
+    for out, m in zip(outs, masks):
+        if m is not None and getattr(out, "_keras_mask", None) is None:
+            out._keras_mask = m if isinstance(m, Tensor) else Tensor._wrap(np.asarray(m, bool))
 
 
 def _accepts(cls: type, argument: str) -> bool:

@@ -3,15 +3,25 @@
     Add          y = x_1 + x_2 + ... (broadcasting)
     Multiply     y = x_1 * x_2 * ...
     Concatenate  y = concat(x_1, x_2, ..., axis=-1)
+
+Masks (Keras): Add and Multiply keep a step where every masked input keeps it (logical and);
+Concatenate concatenates the masks (all-True for an unmasked input) along `axis` and keeps a
+step where any part does.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ...ops import shape as shape_ops
 from ...tensor import Tensor
 from .layer import Layer
+
+
+def _bool(mask: Any) -> np.ndarray:
+    return np.asarray(mask._data if isinstance(mask, Tensor) else mask, bool)
 
 
 class _Merge(Layer):
@@ -24,6 +34,11 @@ class _Merge(Layer):
             raise ValueError(f"{type(self).__name__} {self.name}: expected a list of input "
                              f"tensors, received {inputs!r}")
         return list(inputs)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        if mask is None or all(m is None for m in mask):
+            return None
+        return Tensor._wrap(np.logical_and.reduce([_bool(m) for m in mask if m is not None]))
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         shapes = self._check(input_shape)
@@ -71,6 +86,16 @@ class Concatenate(_Merge):
 
     def call(self, inputs: Any) -> Tensor:
         return shape_ops.cat(self._check(inputs), dim=self.axis)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        if mask is None or all(m is None for m in mask):
+            return None
+        parts = []
+        for x, m in zip(inputs, mask):
+            shape = tuple(x.shape)
+            m = np.ones(shape, bool) if m is None else _bool(m)
+            parts.append(np.broadcast_to(m[..., None], shape) if m.ndim < len(shape) else m)
+        return Tensor._wrap(np.concatenate(parts, axis=self.axis).any(-1))
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         shapes = self._check(input_shape)

@@ -79,6 +79,8 @@ class BatchNormalization(_AffineMixin, Layer):
     non-trainable), C = the size of `axis`.
     """
 
+    supports_masking = True  # the input's mask passes to the output (Keras)
+
     def __init__(self, axis: Any = -1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, beta_initializer: Any = "zeros",
                  gamma_initializer: Any = "ones", moving_mean_initializer: Any = "zeros",
@@ -170,6 +172,8 @@ class LayerNormalization(_AffineMixin, Layer):
 
     Shape: any input; parameters 2 * C (gamma, beta), C = the size of the normalized axes.
     """
+
+    supports_masking = True  # the input's mask passes to the output (Keras)
 
     def __init__(self, axis: Any = -1, epsilon: float = 1e-3, center: bool = True,
                  scale: bool = True, beta_initializer: Any = "zeros",

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ...nn import functional as F
+from ...ops.elementwise import where
 from ...tensor import Tensor
 from . import _conv_utils as cu
 from .layer import Layer
@@ -177,9 +178,24 @@ class GlobalMaxPooling2D(BaseGlobalPooling):
 
 
 class GlobalAveragePooling1D(BaseGlobalPooling):
-    """(N, L, C) -> (N, C): the mean over the steps."""
+    """(N, L, C) -> (N, C): the mean over the steps; with a mask (batch, steps), the mean over
+    the kept steps: sum_t m_t x_t / sum_t m_t (Keras)."""
 
     rank, mode = 1, "avg"
+
+    def call(self, inputs: Tensor, mask: Any = None) -> Tensor:
+        if mask is None:
+            return super().call(inputs)
+        cu.check_input(f"{type(self).__name__} {self.name}", inputs, self.rank, self.data_format)
+        m = np.asarray(mask._data if isinstance(mask, Tensor) else mask, bool)
+        m = m[:, :, None] if self.data_format == "channels_last" else m[:, None, :]
+        kept = Tensor._wrap(m.astype(inputs._data.dtype))
+        axis = self._axes()
+        return (where(Tensor._wrap(m), inputs, 0.0).sum(axis, keepdim=self.keepdims)
+                / kept.sum(axis, keepdim=self.keepdims))
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        return None  # the steps are gone
 
 
 class GlobalMaxPooling1D(BaseGlobalPooling):
