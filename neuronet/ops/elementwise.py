@@ -155,20 +155,26 @@ class Tanh(Function):
         return g * (1.0 - y * y)
 
 
-class Sigmoid(Function):
-    """y = 1 / (1 + exp(-x));  dL/dx = g * y * (1 - y)
+def sigmoid_array(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-x)) in place on one new array, as PyTorch computes it: full relative
+    precision in both tails (0.5 tanh(x / 2) + 0.5, the same function, rounds to 0 below
+    x = -17 in float32 where the true value is ~4e-8); exp(-x) overflowing to inf for
+    x < -88 (float32) gives the right limit 0."""
+    y = np.asarray(np.negative(x))  # asarray: a 0-d input gives a NumPy scalar
+    with np.errstate(over="ignore"):
+        np.exp(y, out=y)
+    y += 1
+    np.reciprocal(y, out=y)
+    return y
 
-    Computed as 0.5 * tanh(0.5 x) + 0.5 in place: the same function, no overflow for large
-    negative x and fewer temporaries than the naive formula."""
+
+class Sigmoid(Function):
+    """y = 1 / (1 + exp(-x));  dL/dx = g * y * (1 - y)  (see sigmoid_array)"""
 
     saves_output = True
 
     def forward(self, x):
-        y = np.asarray(np.multiply(x, 0.5))  # asarray: a 0-d input gives a NumPy scalar
-        np.tanh(y, out=y)
-        y *= 0.5
-        y += 0.5
-        return y
+        return sigmoid_array(x)
 
     def backward(self, g):
         y = self.output()

@@ -73,14 +73,6 @@ class SoftmaxCrossEntropy(Function):
         return dx, da
 
 
-def _sigmoid_array(z: np.ndarray) -> np.ndarray:
-    """sigmoid(z) = 0.5 tanh(z / 2) + 0.5: no overflow for any z."""
-    out = np.tanh(z * 0.5)
-    out *= 0.5
-    out += 0.5
-    return out
-
-
 class BCEWithLogits(Function):
     """l = (1 - y) x + w_pos softplus(-x);  dL/dx = g ((1 - y) - w_pos sigmoid(-x)),
     dL/dy = -g x,  dL/dw_pos = g softplus(-x).  Elementwise (broadcasting) over x, y, w_pos;
@@ -89,7 +81,7 @@ class BCEWithLogits(Function):
     def forward(self, x, y, w_pos=None):
         # softplus(-x) = max(-x, 0) + log1p(exp(-|x|)), finite for every x
         self.sp = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
-        self.sig_neg = _sigmoid_array(-x)
+        self.sig_neg = _el.sigmoid_array(-x)
         return (1 - y) * x + (self.sp if w_pos is None else w_pos * self.sp)
 
     def backward(self, g):

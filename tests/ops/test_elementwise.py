@@ -240,3 +240,20 @@ def test_checker_catches_wrong_values_and_gradients():
     with pytest.raises(Exception, match="Jacobian"):
         check(lambda t: BadExp.apply(t) if isinstance(t, neuronet.Tensor) else torch_bad(t),
               None, x)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_sigmoid_tails_keep_relative_precision_like_torch(dtype):
+    """Far into the left tail the result is tiny but exact to float precision, as in torch
+    (0.5 tanh(x / 2) + 0.5 rounds to 0 there)."""
+    import torch
+
+    x = np.array([-700.0, -100.0, -87.0, -50.0, -30.0, -20.0, -10.0, -1.0, 0.0, 3.0, 20.0],
+                 dtype=dtype)
+    x = x[np.isfinite(np.exp(-x.astype(np.float64)).astype(dtype))] if dtype == "float32" \
+        else x
+    got = neuronet.tensor(x).sigmoid().numpy()
+    want = torch.sigmoid(torch.tensor(x)).numpy()
+    assert got.dtype == np.dtype(dtype)
+    np.testing.assert_allclose(got, want, rtol=4 * np.finfo(dtype).eps, atol=0)
+    assert got[x <= -20].min() > 0
