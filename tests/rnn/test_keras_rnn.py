@@ -260,6 +260,7 @@ def test_dropout_training_and_inference() -> None:
 
 RECURRENT_DROPOUT = [
     ("SimpleRNN", {"units": 5, "return_sequences": True}),
+    ("GRU", {"units": 4, "reset_after": False, "return_sequences": True}),
     ("LSTM", {"units": 5, "return_sequences": True, "return_state": True}),
     ("LSTM", {"units": 4, "go_backwards": True, "use_bias": False}),
     ("GRU", {"units": 5, "return_sequences": True, "return_state": True}),
@@ -313,6 +314,41 @@ def test_recurrent_dropout_matches_keras(monkeypatch, name: str, kw: dict,
     assert not np.allclose(kept.detach().numpy(), _np(got)[0], atol=1e-4)
 
 
+@pytest.mark.parametrize("kw", [
+    {"units": 4},
+    {"units": 5, "return_sequences": True, "return_state": True},
+    {"units": 3, "go_backwards": True, "use_bias": False},
+], ids=["plain", "sequences-state", "backwards-nobias"])
+def test_gru_reset_after_false_matches_keras(kw: dict) -> None:
+    """reset_after=False (one bias, the reset gate before the recurrent product): weights,
+    outputs and gradients as Keras's, and with masking."""
+    kw = {**kw, "reset_after": False}
+    x, kl, nl = _pair("GRU", kw, seed=7)
+    assert [tuple(w.shape) for w in nl.get_weights()] == [
+        tuple(w.shape) for w in kl.get_weights()]
+    assert nl.count_params() == kl.count_params()
+    nl.set_weights(kl.get_weights())
+    xt, xn = torch.tensor(x, requires_grad=True), neuronet.tensor(x, requires_grad=True)
+    want, got = kl(xt), nl(xn)
+    want = list(want) if isinstance(want, tuple | list) else [want]
+    got = list(got) if isinstance(got, tuple | list) else [got]
+    for g, w in zip(_np(got), _np(want)):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+    sum((w * w).sum() for w in want).backward()
+    sum((g * g).sum() for g in got).backward()
+    np.testing.assert_allclose(xn.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+    for wn, wk in zip(nl.weights, kl.weights):
+        np.testing.assert_allclose(wn.grad.numpy(), wk.value.grad.numpy(), rtol=1e-4,
+                                   atol=1e-5, err_msg=wk.name)
+    mask = np.ones((4, SHAPE[0]), bool)
+    mask[0, 4:] = mask[1, 1:] = False
+    want = _np(kl(x, mask=keras.ops.convert_to_tensor(mask)))
+    got = _np(nl(x, mask=mask))
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+    assert nk.layers.GRU.from_config(nl.get_config()).reset_after is False
+
+
 def test_recurrent_dropout_with_masking() -> None:
     """The step-by-step path skips masked steps like the fused one (checked with all units
     kept, where both paths compute the same function)."""
@@ -333,7 +369,6 @@ def test_recurrent_dropout_with_masking() -> None:
     (lambda: nk.layers.LSTM(0), "units"),
     (lambda: nk.layers.LSTM(3, activation="sigmoid"), "activation"),
     (lambda: nk.layers.GRU(3, recurrent_activation="hard_sigmoid"), "recurrent_activation"),
-    (lambda: nk.layers.GRU(3, reset_after=False), "reset_after"),
     (lambda: nk.layers.SimpleRNN(3, activation="softmax"), "activation"),
     (lambda: nk.layers.SimpleRNN(3, dropout=2.0), "dropout"),
     (lambda: nk.layers.Bidirectional(nk.layers.Dense(3)), "recurrent layer"),

@@ -13,6 +13,10 @@ scaled by 1 / (1 - rate). With kernel K, recurrent_kernel R and bias b, gates si
     GRU        z = sigma((x_t * d_z) K_z + b_z + (h * m_z) R_z + b'_z),  r alike,
                hh = tanh((x_t * d_h) K_h + b_h + r ((h * m_h) R_h + b'_h)),
                h_t = z h_{t-1} + (1 - z) hh                            (unmasked h_{t-1})
+               reset_after=False: no b', and hh = tanh(... + (r * h * m_h) R_h)
+
+It also runs GRU(reset_after=False) without dropout (masks None), which the fused kernel
+does not compute.
 
 This path runs those formulas with tensor ops, one small product per gate and step (the
 input parts of all steps up front), and autograd gives the gradients; it is several times
@@ -32,7 +36,7 @@ from ...tensor import Tensor
 
 
 def run_steps(layer: Any, inputs: Tensor, states: list[Tensor], mask: np.ndarray | None,
-              in_masks: list[Tensor] | None, rec_masks: list[Tensor]
+              in_masks: list[Tensor] | None, rec_masks: list[Tensor] | None
               ) -> tuple[Tensor, list[Tensor]]:
     """The layer over the sequence inputs (batch, T, features) from `states`: the outputs in
     time order (batch, T, units) (the state after step t, or 0 at a masked step with
@@ -40,9 +44,11 @@ def run_steps(layer: Any, inputs: Tensor, states: list[Tensor], mask: np.ndarray
     steps, units, gates = inputs.shape[1], layer.units, layer._gates
     mode = layer._mode
     kernel, recurrent = layer.kernel, layer.recurrent_kernel
+    reset_after = getattr(layer, "reset_after", True)
     b_in = b_rec = None
     if layer.use_bias:
-        b_in, b_rec = (layer.bias[0], layer.bias[1]) if mode == "gru" else (layer.bias, None)
+        b_in, b_rec = (layer.bias[0], layer.bias[1]) if mode == "gru" and reset_after else \
+            (layer.bias, None)
 
     def block(w: Tensor, j: int) -> Tensor:
         return w[..., j * units:(j + 1) * units]
@@ -59,7 +65,11 @@ def run_steps(layer: Any, inputs: Tensor, states: list[Tensor], mask: np.ndarray
     outputs: list[Tensor | None] = [None] * steps
     order = range(steps - 1, -1, -1) if layer.go_backwards else range(steps)
     for t in order:
-        rec = [(h * rec_masks[j]) @ block(recurrent, j) for j in range(gates)]
+        hm = [h if rec_masks is None else h * rec_masks[j] for j in range(gates)]
+        if mode == "gru" and not reset_after:  # the reset gate before the product
+            rec = [hm[j] @ block(recurrent, j) for j in range(2)]
+        else:
+            rec = [hm[j] @ block(recurrent, j) for j in range(gates)]
         c_new = None
         if mode == "lstm":
             a = [parts[j][:, t] + rec[j] for j in range(gates)]
@@ -70,7 +80,8 @@ def run_steps(layer: Any, inputs: Tensor, states: list[Tensor], mask: np.ndarray
                 rec = [rec[j] + block(b_rec, j) for j in range(gates)]
             z = gate_act(parts[0][:, t] + rec[0])
             r = gate_act(parts[1][:, t] + rec[1])
-            h_new = z * h + (1 - z) * act(parts[2][:, t] + r * rec[2])
+            rec_h = r * rec[2] if reset_after else (r * hm[2]) @ block(recurrent, 2)
+            h_new = z * h + (1 - z) * act(parts[2][:, t] + rec_h)
         else:
             h_new = act(parts[0][:, t] + rec[0])
         out = h_new

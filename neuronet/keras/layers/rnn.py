@@ -8,9 +8,11 @@ side along the last axis:
     GRU        gates z, r, h (reset_after=True, bias (2, 3*units) = input and recurrent bias):
                z = sigma(x K_z + b_z + h R_z + b'_z),  r alike,
                hh = tanh(x K_h + b_h + r * (h R_h + b'_h)),  h_t = z * h_{t-1} + (1 - z) * hh
+               (reset_after=False: one bias b, hh = tanh(x K_h + b_h + (r * h) R_h))
 The layers run on the fused recurrent primitive (`neuronet.ops.recurrent`) with the weights
 viewed in PyTorch's layout (W_ih = kernel^T, gate columns reordered for GRU), so gradients
-reach the Keras weights through those views.
+reach the Keras weights through those views. Training with recurrent_dropout, and GRU with
+reset_after=False, run step by step instead (keras/layers/_rnn_steps.py).
 
 Masking: a `mask` (batch, timesteps) argument, or the `_keras_mask` that `Embedding(mask_zero=
 True)` and `Masking` attach to their outputs, makes the layer skip masked steps (state carried
@@ -139,13 +141,15 @@ class _RNN(Layer):
             mask = getattr(inputs, "_keras_mask", None)
         mask = _mask_array(mask)
         states = self._initial_states(inputs, initial_state)
-        if training and self.recurrent_dropout > 0:
-            # per-gate masks (Keras's implementation=1): the step-by-step path
+        if (training and self.recurrent_dropout > 0) or not getattr(self, "reset_after", True):
+            # per-gate masks (Keras's implementation=1), or GRU reset_after=False: step by step
             count = None if self._gates == 1 else self._gates
-            in_masks = None if self.dropout == 0 else \
-                self._dropout_masks(self.dropout, tuple(inputs.shape[::2]), count)
-            rec_masks = self._dropout_masks(self.recurrent_dropout,
-                                            (inputs.shape[0], self.units), count)
+            in_masks = rec_masks = None
+            if training and self.dropout > 0:
+                in_masks = self._dropout_masks(self.dropout, tuple(inputs.shape[::2]), count)
+            if training and self.recurrent_dropout > 0:
+                rec_masks = self._dropout_masks(self.recurrent_dropout,
+                                                (inputs.shape[0], self.units), count)
             sequence, final = run_steps(self, inputs, states, mask, in_masks, rec_masks)
         else:
             if training and self.dropout > 0:  # one mask per sequence, shared by all steps
@@ -310,10 +314,12 @@ class LSTM(_RNN):
 
 
 class GRU(_RNN):
-    """Gated recurrent unit (Cho et al. 2014), Keras gate order z, r, h, reset_after=True.
+    """Gated recurrent unit (Cho et al. 2014), Keras gate order z, r, h.
 
-    Args: as `LSTM` without unit_forget_bias, plus reset_after (only True, the Keras 3 and
-    CuDNN default, is supported).
+    Args: as `LSTM` without unit_forget_bias, plus reset_after: True (Keras 3's default, the
+    reset gate applied after the recurrent product, bias (2, 3*units)) runs on the fused
+    kernel; False (hh = tanh(x K_h + b_h + (r * h) R_h), one bias (3*units,), older Keras's
+    default) runs step by step (keras/layers/_rnn_steps.py).
 
     Shape:
         (batch, timesteps, features) -> (batch, units); params 3 (features*units + units**2
@@ -331,19 +337,15 @@ class GRU(_RNN):
     def __init__(self, units: int, activation: Any = "tanh",
                  recurrent_activation: Any = "sigmoid", reset_after: bool = True,
                  **kwargs: Any) -> None:
-        if not reset_after:
-            raise ValueError("GRU: reset_after=False is not supported (the fused kernel "
-                             "applies the reset gate after the recurrent matmul, as Keras 3's "
-                             "default reset_after=True)")
         self.recurrent_activation = activations.get(recurrent_activation)
-        self.reset_after = True
+        self.reset_after = bool(reset_after)
         super().__init__(units, activation=activation, **kwargs)
 
     def _check_activations(self) -> None:
         _check_gated(self, ("tanh",))
 
     def _bias_shape(self) -> tuple:
-        return (2, 3 * self.units)
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
     def _torch_weights(self) -> list[Tensor]:
         u = self.units
