@@ -258,6 +258,24 @@ def test_dropout_training_and_inference() -> None:
     assert not np.allclose(rec(x, training=True).detach().numpy(), rec(x).detach().numpy())
 
 
+def _outputs_and_gradients_match(kl, nl, x: np.ndarray, **call_kw) -> list:
+    """Every output of both layers on x, then the gradients of the sum of their squares with
+    respect to x and every weight, agree; returns neuronet's outputs."""
+    xt, xn = torch.tensor(x, requires_grad=True), neuronet.tensor(x, requires_grad=True)
+    want, got = kl(xt, **call_kw), nl(xn, **call_kw)
+    want = list(want) if isinstance(want, tuple | list) else [want]
+    got = list(got) if isinstance(got, tuple | list) else [got]
+    for g, w in zip(_np(got), _np(want)):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+    sum((w * w).sum() for w in want).backward()
+    sum((g * g).sum() for g in got).backward()
+    np.testing.assert_allclose(xn.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
+    for wn, wk in zip(nl.weights, kl.weights):
+        np.testing.assert_allclose(wn.grad.numpy(), wk.value.grad.numpy(), rtol=1e-4,
+                                   atol=1e-5, err_msg=wk.name)
+    return got
+
+
 RECURRENT_DROPOUT = [
     ("SimpleRNN", {"units": 5, "return_sequences": True}),
     ("GRU", {"units": 4, "reset_after": False, "return_sequences": True}),
@@ -293,19 +311,7 @@ def test_recurrent_dropout_matches_keras(monkeypatch, name: str, kw: dict,
     monkeypatch.setattr(dropout_rnn_cell.DropoutRNNCell, "_create_dropout_mask", keras_masks)
     monkeypatch.setattr(nl, "_dropout_masks", lambda rate, shape, n: [
         neuronet.from_numpy(m) for m in masks[rate]])
-    xt = torch.tensor(x, requires_grad=True)
-    xn = neuronet.tensor(x, requires_grad=True)
-    want, got = kl(xt, training=True), nl(xn, training=True)
-    want = list(want) if isinstance(want, tuple | list) else [want]
-    got = list(got) if isinstance(got, tuple | list) else [got]
-    for g, w in zip(_np(got), _np(want)):
-        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
-    sum((w * w).sum() for w in want).backward()
-    sum((g * g).sum() for g in got).backward()
-    np.testing.assert_allclose(xn.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
-    for wn, wk in zip(nl.weights, kl.weights):
-        np.testing.assert_allclose(wn.grad.numpy(), wk.value.grad.numpy(), rtol=1e-4,
-                                   atol=1e-5, err_msg=wk.name)
+    got = _outputs_and_gradients_match(kl, nl, x, training=True)
     # the masks matter: with all units kept the outputs differ
     monkeypatch.setattr(nl, "_dropout_masks", lambda rate, shape, n: [
         neuronet.ones(*shape) for _ in range(count)])
@@ -328,18 +334,7 @@ def test_gru_reset_after_false_matches_keras(kw: dict) -> None:
         tuple(w.shape) for w in kl.get_weights()]
     assert nl.count_params() == kl.count_params()
     nl.set_weights(kl.get_weights())
-    xt, xn = torch.tensor(x, requires_grad=True), neuronet.tensor(x, requires_grad=True)
-    want, got = kl(xt), nl(xn)
-    want = list(want) if isinstance(want, tuple | list) else [want]
-    got = list(got) if isinstance(got, tuple | list) else [got]
-    for g, w in zip(_np(got), _np(want)):
-        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
-    sum((w * w).sum() for w in want).backward()
-    sum((g * g).sum() for g in got).backward()
-    np.testing.assert_allclose(xn.grad.numpy(), xt.grad.numpy(), rtol=1e-4, atol=1e-5)
-    for wn, wk in zip(nl.weights, kl.weights):
-        np.testing.assert_allclose(wn.grad.numpy(), wk.value.grad.numpy(), rtol=1e-4,
-                                   atol=1e-5, err_msg=wk.name)
+    _outputs_and_gradients_match(kl, nl, x)
     mask = np.ones((4, SHAPE[0]), bool)
     mask[0, 4:] = mask[1, 1:] = False
     want = _np(kl(x, mask=keras.ops.convert_to_tensor(mask)))
