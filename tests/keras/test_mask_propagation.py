@@ -122,6 +122,7 @@ def test_layers_without_masking_drop_the_mask_and_pooling_consumes_it() -> None:
     emb = nk.layers.Embedding(10, 4, mask_zero=True)
     h = emb(TOKENS)
     assert nk.layers.Dense(2)(h)._keras_mask is not None
-    assert getattr(nk.layers.Flatten()(h), "_keras_mask", None) is None
+    with pytest.warns(UserWarning, match="does not support masking"):
+        assert getattr(nk.layers.Flatten()(h), "_keras_mask", None) is None
     assert getattr(nk.layers.GlobalAveragePooling1D()(h), "_keras_mask", None) is None
     assert nk.layers.Dense(2).supports_masking and not nk.layers.Flatten().supports_masking

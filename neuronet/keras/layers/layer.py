@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import threading
+import warnings
 from typing import Any
 
 import numpy as np
@@ -238,8 +239,15 @@ class Layer:
             outputs = self.call(inputs, *args[1:], **kwargs)
         finally:
             _STATE.training = previous
-        if mask is not None and self._masks():
-            _set_masks(outputs, self.compute_mask(inputs, mask))
+        if mask is not None:
+            if self._masks():
+                _set_masks(outputs, self.compute_mask(inputs, mask))
+            else:
+                warnings.warn(
+                    f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input "
+                    f"with a mask attached to it. However, this layer does not support "
+                    f"masking and will therefore destroy the mask information. Downstream "
+                    f"layers will not see the mask.", stacklevel=2)
         if self.activity_regularizer is not None:  # Keras 3: the sum over the batch, undivided
             for out in flatten(outputs):
                 self._call_losses.append(self.activity_regularizer(out))

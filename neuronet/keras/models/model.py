@@ -29,6 +29,10 @@ class Model(Trainer, Layer):
     training=None)`; weights are created on the first call.
     """
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        """A model's outputs carry the masks its layers gave them; nothing to add."""
+        return None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         inputs = kwargs.pop("inputs", args[0] if args else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
