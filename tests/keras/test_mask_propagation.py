@@ -126,3 +126,25 @@ def test_layers_without_masking_drop_the_mask_and_pooling_consumes_it() -> None:
         assert getattr(nk.layers.Flatten()(h), "_keras_mask", None) is None
     assert getattr(nk.layers.GlobalAveragePooling1D()(h), "_keras_mask", None) is None
     assert nk.layers.Dense(2).supports_masking and not nk.layers.Flatten().supports_masking
+
+
+@pytest.mark.parametrize("merge", ["Add", "Multiply", "Concatenate"])
+def test_merging_branches_with_different_masks_matches_keras(merge: str) -> None:
+    """Two inputs masked at different steps: Keras 3 keeps a step any input keeps (Multiply
+    counting a masked-out value as 1); the merged mask and the LSTM after it agree."""
+    other = np.array([[1, 0, 3, 0, 0, 0], [4, 5, 6, 0, 0, 0], [6, 7, 7, 8, 0, 0]])
+
+    def build(k):
+        t1, t2 = k.Input(shape=(6,), dtype="int32"), k.Input(shape=(6,), dtype="int32")
+        a = k.layers.Embedding(10, 4, mask_zero=True, name="e1")(t1)
+        b = k.layers.Embedding(10, 4, mask_zero=True, name="e2")(t2)
+        h = getattr(k.layers, merge)()([a, b])
+        return k.Model([t1, t2], k.layers.LSTM(3, return_sequences=True, name="rnn")(h))
+
+    km, nm = build(keras), build(nk)
+    for layer in km.layers:
+        if layer.weights:
+            nm.get_layer(layer.name).set_weights(layer.get_weights())
+    want = keras.ops.convert_to_numpy(km([TOKENS, other]))
+    np.testing.assert_allclose(nm([TOKENS, other]).detach().numpy(), want, rtol=1e-5,
+                               atol=1e-5)

@@ -4,9 +4,10 @@
     Multiply     y = x_1 * x_2 * ...
     Concatenate  y = concat(x_1, x_2, ..., axis=-1)
 
-Masks (Keras): Add and Multiply keep a step where every masked input keeps it (logical and);
-Concatenate concatenates the masks (all-True for an unmasked input) along `axis` and keeps a
-step where any part does.
+Masks (Keras 3): Add and Multiply keep a step where any input keeps it (logical or), and give
+no mask when some input has none; Multiply counts a masked-out value as 1 and zeroes the steps
+every input masks out. Concatenate concatenates the masks (all-True for an unmasked input)
+along `axis` and keeps a step where any part does.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ...ops import shape as shape_ops
+from ...ops.elementwise import where
 from ...tensor import Tensor
 from .layer import Layer
 
@@ -36,9 +38,9 @@ class _Merge(Layer):
         return list(inputs)
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
-        if mask is None or all(m is None for m in mask):
+        if mask is None or any(m is None for m in mask):
             return None
-        return Tensor._wrap(np.logical_and.reduce([_bool(m) for m in mask if m is not None]))
+        return Tensor._wrap(np.logical_or.reduce([_bool(m) for m in mask]))
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         shapes = self._check(input_shape)
@@ -67,13 +69,26 @@ class Add(_Merge):
 
 
 class Multiply(_Merge):
-    """Elementwise product of a list of tensors."""
+    """Elementwise product of a list of tensors; with masks, a masked-out value counts as 1
+    and a step every input masks out is 0 (Keras 3)."""
 
     def call(self, inputs: Any) -> Tensor:
         items = self._check(inputs)
-        out = items[0]
-        for item in items[1:]:
-            out = out * item
+        masks = [getattr(x, "_keras_mask", None) for x in items]
+        if all(m is None for m in masks):
+            out = items[0]
+            for item in items[1:]:
+                out = out * item
+            return out
+        out, kept = None, None
+        for x, m in zip(items, masks):
+            if m is not None:
+                keep = np.broadcast_to(_bool(m)[..., None], tuple(x.shape))
+                x = where(Tensor._wrap(keep), x, 1.0)
+                kept = keep if kept is None else kept | keep
+            out = x if out is None else out * x
+        if all(m is not None for m in masks):
+            out = where(Tensor._wrap(kept), out, 0.0)
         return out
 
 
