@@ -157,3 +157,25 @@ def test_save_overwrites_by_default_and_needs_keras_suffix(tmp_path):
     with pytest.raises(ValueError, match="must end in '.keras'"):
         model.save(tmp_path / "m.h5")
     assert [p.name for p in tmp_path.iterdir()] == ["m.keras"]  # no temporary files left
+
+
+def test_activation_noise_merge_and_1d_layers_save_and_load(tmp_path):
+    """The layers are exported under keras.layers, so a .keras file with them loads back and
+    predicts the same."""
+    a, b = keras.Input(shape=(6, 4)), keras.Input(shape=(6, 4))
+    h = L.Subtract()([L.LeakyReLU(0.2)(a), L.ELU()(b)])
+    h = L.Average()([L.Maximum()([h, a]), L.Minimum()([h, b])])
+    h = L.UpSampling1D(2)(L.Cropping1D((1, 1))(L.ZeroPadding1D(1)(h)))
+    h = L.SpatialDropout1D(0.2)(L.GaussianDropout(0.1)(L.GaussianNoise(0.1)(h)))
+    h = L.PReLU(shared_axes=[1])(L.ReLU(max_value=3.0)(L.Identity()(h)))
+    h = L.ActivityRegularization(l1=0.01)(L.UnitNormalization()(h))
+    d = L.Dot(axes=(1, 1))([h, h])
+    out = L.Softmax()(L.Dense(3)(L.Flatten()(d)))
+    model = keras.Model([a, b], out)
+    rng = np.random.default_rng(0)
+    xa, xb = rng.random((5, 6, 4), dtype=np.float32), rng.random((5, 6, 4), dtype=np.float32)
+    path = tmp_path / "layers.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict([xa, xb], verbose=0),
+                               model.predict([xa, xb], verbose=0), rtol=1e-6)

@@ -1,13 +1,27 @@
 """`keras.layers`: the layer classes under Keras's names."""
 
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .convolutional import Conv1D, Conv2D, Conv2DTranspose
 from .convolutional_depthwise import DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout, Embedding, Lambda, Masking, Rescaling
 from .graph import GCNConv, GraphSageConv
+from .identity import Identity
 from .input_layer import Input, InputLayer
 from .layer import Layer
 from .merging import Add, Concatenate, Multiply, add, concatenate, multiply
+from .merging_more import (
+    Average,
+    Dot,
+    Maximum,
+    Minimum,
+    Subtract,
+    average,
+    dot,
+    maximum,
+    minimum,
+    subtract,
+)
 from .normalization import BatchNormalization, LayerNormalization
 from .pooling import (
     AveragePooling1D,
@@ -27,7 +41,14 @@ from .pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
+from .regularization import (
+    ActivityRegularization,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+)
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
+from .reshaping_1d import Cropping1D, UpSampling1D, ZeroPadding1D
 from .rnn import GRU, LSTM, SimpleRNN
 from .spatial import Cropping2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D
 from .spiking import (
@@ -38,6 +59,7 @@ from .spiking import (
     SpikeRate,
     SynapticLIF,
 )
+from .unit_normalization import UnitNormalization
 from .wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
@@ -54,4 +76,8 @@ __all__ = [
     "Masking", "SimpleRNN", "LSTM", "GRU", "Bidirectional", "TimeDistributed",
     "LIF", "SynapticLIF", "AdaptiveLIF", "RateEncoding", "SpikeCount", "SpikeRate",
     "MultiHeadAttention", "Attention", "AdditiveAttention",
+    "Average", "Dot", "Maximum", "Minimum", "Subtract", "average", "dot", "maximum", "minimum",
+    "subtract", "Cropping1D", "UpSampling1D", "ZeroPadding1D",
+    "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax", "Identity", "UnitNormalization",
+    "ActivityRegularization", "GaussianDropout", "GaussianNoise", "SpatialDropout1D",
 ]

@@ -235,10 +235,15 @@ class Layer:
             mask = kwargs["mask"]
         previous = current_training()
         _STATE.training = training
+        depth = getattr(_STATE, "depth", 0)
+        if depth == 0:  # Keras: the outermost call starts its layers' losses afresh
+            self._clear_call_losses()
+        _STATE.depth = depth + 1
         try:
             outputs = self.call(inputs, *args[1:], **kwargs)
         finally:
             _STATE.training = previous
+            _STATE.depth = depth
         if mask is not None:
             if self._masks():
                 _set_masks(outputs, self.compute_mask(inputs, mask))
@@ -248,9 +253,13 @@ class Layer:
                     f"with a mask attached to it. However, this layer does not support "
                     f"masking and will therefore destroy the mask information. Downstream "
                     f"layers will not see the mask.", stacklevel=2)
-        if self.activity_regularizer is not None:  # Keras 3: the sum over the batch, undivided
+        if self.activity_regularizer is not None:  # Keras 3: the penalty / the batch size
             for out in flatten(outputs):
-                self._call_losses.append(self.activity_regularizer(out))
+                penalty = self.activity_regularizer(out)
+                if out.ndim > 0:
+                    batch = out.shape[0]
+                    penalty = penalty / batch if batch else penalty * 0.0
+                self._call_losses.append(penalty)
         return outputs
 
     def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:

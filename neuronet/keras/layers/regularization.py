@@ -137,19 +137,6 @@ class GaussianDropout(_Noise):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
 
 
-class _PerSampleL1L2(regularizers.L1L2):
-    """L1L2 divided by the batch size (the first axis), as Keras 3 scales activity penalties.
-
-    NOTE: Keras 3 (3.15) divides every layer's activity penalty by the batch size in
-    Layer.__call__ (divide_no_nan); neuronet's Layer.__call__ adds it undivided, so this layer
-    divides here. Should Layer.__call__ learn the division, use plain L1L2 here instead."""
-
-    def __call__(self, x: Tensor) -> Tensor:
-        penalty = super().__call__(x)
-        batch_size = x.shape[0] if x.ndim > 0 else 1
-        return penalty / batch_size if batch_size else penalty * 0.0
-
-
 class ActivityRegularization(Layer):
     """The identity, adding a penalty on its input's size to the layer's (and model's) losses.
 
@@ -173,7 +160,7 @@ class ActivityRegularization(Layer):
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0, **kwargs: Any) -> None:
         kwargs.pop("activity_regularizer", None)  # l1 and l2 say it
-        super().__init__(activity_regularizer=_PerSampleL1L2(l1=l1, l2=l2), **kwargs)
+        super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
         self.l1, self.l2 = l1, l2
         self.built = True
 
