@@ -179,3 +179,22 @@ def test_activation_noise_merge_and_1d_layers_save_and_load(tmp_path):
     loaded = keras.models.load_model(path)
     np.testing.assert_allclose(loaded.predict([xa, xb], verbose=0),
                                model.predict([xa, xb], verbose=0), rtol=1e-6)
+
+
+def test_preprocessing_and_cell_layers_save_and_load_without_custom_objects(tmp_path):
+    """Normalization (adapted statistics), CategoryEncoding and RNN over Keras cells are
+    exported under keras.layers: a .keras file with them loads with no custom_objects."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((8, 5, 3)).astype("float32")
+    norm = L.Normalization()
+    norm.adapt(x)
+    seq = keras.Input(shape=(5, 3))
+    h = L.RNN(L.StackedRNNCells([L.LSTMCell(4), L.GRUCell(3)]))(norm(seq))
+    model = keras.Model(seq, L.Dense(2)(L.Concatenate()([h, L.RNN(L.SimpleRNNCell(2))(seq)])))
+    path = tmp_path / "cells.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+    codes = L.CategoryEncoding(num_tokens=4, output_mode="count")(np.array([[0, 1, 1, 3]]))
+    assert codes.numpy().tolist() == [[1.0, 2.0, 0.0, 1.0]]

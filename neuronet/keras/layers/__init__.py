@@ -41,6 +41,7 @@ from .pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
+from .preprocessing import CategoryEncoding, CenterCrop, Normalization, Resizing
 from .regularization import (
     ActivityRegularization,
     GaussianDropout,
@@ -50,6 +51,8 @@ from .regularization import (
 from .reshaping import Flatten, Permute, RepeatVector, Reshape
 from .reshaping_1d import Cropping1D, UpSampling1D, ZeroPadding1D
 from .rnn import GRU, LSTM, SimpleRNN
+from .rnn_cells import GRUCell, LSTMCell, SimpleRNNCell
+from .rnn_layer import RNN, StackedRNNCells
 from .spatial import Cropping2D, SpatialDropout2D, UpSampling2D, ZeroPadding2D
 from .spiking import (
     LIF,
@@ -80,4 +83,6 @@ __all__ = [
     "subtract", "Cropping1D", "UpSampling1D", "ZeroPadding1D",
     "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax", "Identity", "UnitNormalization",
     "ActivityRegularization", "GaussianDropout", "GaussianNoise", "SpatialDropout1D",
+    "CategoryEncoding", "CenterCrop", "Normalization", "Resizing",
+    "GRUCell", "LSTMCell", "SimpleRNNCell", "RNN", "StackedRNNCells",
 ]
