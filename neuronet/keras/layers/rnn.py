@@ -30,9 +30,9 @@ from ... import creation
 from ... import random as _random
 from ...ops.recurrent import RecurrentLayer
 from ...tensor import Tensor
-from .. import activations, initializers, regularizers
+from .. import activations
+from ._gate_weights import GateWeights
 from ._rnn_steps import run_steps
-from .core import _positive_int
 from .layer import Layer
 
 
@@ -43,7 +43,7 @@ def _mask_array(mask: Any) -> np.ndarray | None:
     return arr.astype(bool)
 
 
-class _RNN(Layer):
+class _RNN(GateWeights, Layer):
     """Shared machinery: weights, states, masking, dropout; subclasses set the gate maths."""
 
     _gates = 1
@@ -61,30 +61,15 @@ class _RNN(Layer):
                  unroll: bool = False, zero_output_for_mask: bool = False,
                  seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        owner = type(self).__name__
-        self.units = _positive_int(owner, "units", units)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint, self.recurrent_constraint = kernel_constraint, \
-            recurrent_constraint
-        self.bias_constraint = bias_constraint
-        for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            if not isinstance(rate, int | float) or not 0 <= rate <= 1:
-                raise ValueError(f"{owner}: {name} must be a number in [0, 1], received "
-                                 f"{name}={rate!r}")
-        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
+        self._set_weight_args(units, activation, use_bias, kernel_initializer,
+                              recurrent_initializer, bias_initializer, kernel_regularizer,
+                              recurrent_regularizer, bias_regularizer, kernel_constraint,
+                              recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
+                              seed)
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards, self.stateful, self.unroll = bool(go_backwards), bool(stateful), \
             bool(unroll)
         self.zero_output_for_mask = bool(zero_output_for_mask)
-        self.seed = seed
-        self.kernel = self.recurrent_kernel = self.bias = None
         self.states: list[np.ndarray] | None = None  # the carried states when stateful
         self._check_activations()
 
@@ -100,26 +85,7 @@ class _RNN(Layer):
             raise ValueError(f"{type(self).__name__} {self.name}: expected input of shape "
                              f"(batch, timesteps, features) with known features, received "
                              f"input_shape={input_shape}")
-        width = self._gates * self.units
-        self.kernel = self.add_weight(
-            shape=(input_shape[-1], width), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-            name="kernel")
-        self.recurrent_kernel = self.add_weight(
-            shape=(self.units, width), initializer=self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint,
-            name="recurrent_kernel")
-        if self.use_bias:
-            self.bias = self.add_weight(
-                shape=self._bias_shape(), initializer=self._bias_init(),
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint, name="bias")
-        self.built = True
-
-    def _bias_shape(self) -> tuple:
-        return (self._gates * self.units,)
-
-    def _bias_init(self) -> Any:
-        return self.bias_initializer
+        self._build_gate_weights(input_shape[-1])
 
     def _torch_weights(self) -> list[Tensor]:
         """[W_ih, W_hh, b_ih, b_hh] in PyTorch's layout, as differentiable views."""
@@ -221,20 +187,10 @@ class _RNN(Layer):
         return (out,) + ((batch, self.units),) * count
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "units": self.units,
-                "activation": activations.serialize(self.activation),
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
+        return {**super().get_config(), **self._weights_config(),
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
                 "go_backwards": self.go_backwards, "stateful": self.stateful,
-                "unroll": self.unroll, "zero_output_for_mask": self.zero_output_for_mask,
-                "seed": self.seed}
+                "unroll": self.unroll, "zero_output_for_mask": self.zero_output_for_mask}
 
 
 class SimpleRNN(_RNN):
@@ -295,18 +251,6 @@ class LSTM(_RNN):
     def _check_activations(self) -> None:
         _check_gated(self, ("tanh",))
 
-    def _bias_init(self) -> Any:
-        if not self.unit_forget_bias:
-            return self.bias_initializer
-        base, units = self.bias_initializer, self.units
-
-        def init(shape: tuple, dtype: Any = None) -> np.ndarray:
-            value = np.asarray(base((units * 4,), dtype))
-            value[units:2 * units] = 1.0  # the forget gate starts open
-            return value
-
-        return init
-
     def get_config(self) -> dict:
         return {**super().get_config(),
                 "recurrent_activation": activations.serialize(self.recurrent_activation),
@@ -343,9 +287,6 @@ class GRU(_RNN):
 
     def _check_activations(self) -> None:
         _check_gated(self, ("tanh",))
-
-    def _bias_shape(self) -> tuple:
-        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
     def _torch_weights(self) -> list[Tensor]:
         u = self.units

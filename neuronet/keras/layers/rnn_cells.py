@@ -23,18 +23,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ... import creation
 from ... import random as _random
 from ...tensor import Tensor
-from .. import activations, initializers, regularizers
+from .. import activations
+from ._gate_weights import GateWeights
 from ._rnn_steps import run_steps
-from .core import _positive_int
 from .layer import Layer
 
 
-class _Cell(Layer):
+class _Cell(GateWeights, Layer):
     """Weights, dropout masks and config shared by the three cells; subclasses set gates."""
 
     _gates = 1
@@ -53,26 +51,11 @@ class _Cell(Layer):
                  **kwargs: Any) -> None:
         kwargs.pop("implementation", None)  # Keras 2 configs; one implementation here
         super().__init__(**kwargs)
-        owner = type(self).__name__
-        self.units = _positive_int(owner, "units", units)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = _constraint(kernel_constraint)
-        self.recurrent_constraint = _constraint(recurrent_constraint)
-        self.bias_constraint = _constraint(bias_constraint)
-        for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
-                raise ValueError(f"{owner}: {name} must be a number in [0, 1], received "
-                                 f"{name}={rate!r}")
-        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
-        self.seed = seed
-        self.kernel = self.recurrent_kernel = self.bias = None
+        self._set_weight_args(units, activation, use_bias, kernel_initializer,
+                              recurrent_initializer, bias_initializer, kernel_regularizer,
+                              recurrent_regularizer, bias_regularizer, kernel_constraint,
+                              recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
+                              seed)
         self._dropout_mask: Tensor | None = None
         self._recurrent_dropout_mask: Tensor | None = None
 
@@ -94,26 +77,7 @@ class _Cell(Layer):
         if input_shape[-1] is None:
             raise ValueError(f"{type(self).__name__} {self.name}: the input's last dimension "
                              f"must be known, received input_shape={input_shape}")
-        width = self._gates * self.units
-        self.kernel = self.add_weight(
-            shape=(input_shape[-1], width), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-            name="kernel")
-        self.recurrent_kernel = self.add_weight(
-            shape=(self.units, width), initializer=self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint,
-            name="recurrent_kernel")
-        if self.use_bias:
-            self.bias = self.add_weight(
-                shape=self._bias_shape(), initializer=self._bias_init(),
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint, name="bias")
-        self.built = True
-
-    def _bias_shape(self) -> tuple:
-        return (self._gates * self.units,)
-
-    def _bias_init(self) -> Any:
-        return self.bias_initializer
+        self._build_gate_weights(input_shape[-1])
 
     # --- one step -------------------------------------------------------------------------
     def call(self, inputs: Tensor, states: Any, training: Any = None) -> tuple[Tensor, Any]:
@@ -156,35 +120,7 @@ class _Cell(Layer):
         self._recurrent_dropout_mask = None
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "units": self.units,
-                "activation": activations.serialize(self.activation),
-                "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "kernel_constraint": _serialize(self.kernel_constraint),
-                "recurrent_constraint": _serialize(self.recurrent_constraint),
-                "bias_constraint": _serialize(self.bias_constraint),
-                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
-                "seed": self.seed}
-
-
-def _constraint(value: Any) -> Any:
-    """A constraint callable (a saved config rebuilt), or None."""
-    if isinstance(value, dict):
-        from ..saving.serialization import deserialize_keras_object
-
-        return deserialize_keras_object(value)
-    return value
-
-
-def _serialize(value: Any) -> Any:
-    from ..saving.serialization import serialize_keras_object
-
-    return serialize_keras_object(value)
+        return {**super().get_config(), **self._weights_config()}
 
 
 class SimpleRNNCell(_Cell):
@@ -251,18 +187,6 @@ class LSTMCell(_Cell):
     def state_size(self) -> list[int]:
         return [self.units, self.units]
 
-    def _bias_init(self) -> Any:
-        if not self.unit_forget_bias:
-            return self.bias_initializer
-        base, units = self.bias_initializer, self.units
-
-        def init(shape: tuple, dtype: Any = None) -> np.ndarray:
-            # Keras: [init(units), ones(units), init(2 units)], the forget gate starts open
-            return np.concatenate([np.asarray(base((units,), dtype)), np.ones(units, dtype),
-                                   np.asarray(base((2 * units,), dtype))])
-
-        return init
-
     def get_config(self) -> dict:
         return {**super().get_config(),
                 "recurrent_activation": activations.serialize(self.recurrent_activation),
@@ -299,9 +223,6 @@ class GRUCell(_Cell):
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.reset_after = bool(reset_after)
-
-    def _bias_shape(self) -> tuple:
-        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
 
     def get_config(self) -> dict:
         return {**super().get_config(),
