@@ -89,7 +89,19 @@ def _check_data_format(owner: str, data_format: Any) -> str:
     return data_format
 
 
-class Resizing(Layer):
+class _SizedImages(Layer):
+    """Image layers whose output is (..., height, width, C)."""
+
+    height: int
+    width: int
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        shape = list(input_shape)
+        shape[-3], shape[-2] = self.height, self.width
+        return tuple(shape)
+
+
+class Resizing(_SizedImages):
     """Resizes channels_last images to (height, width).
 
     Formula (per axis, scale = in / out, as torch's interpolate with align_corners=False):
@@ -145,11 +157,6 @@ class Resizing(Layer):
         out = resize_images(images, self.height, self.width, self.interpolation)
         return Tensor(np.ascontiguousarray(out[0] if single else out, dtype=np.float32))
 
-    def compute_output_shape(self, input_shape: Any) -> tuple:
-        shape = list(input_shape)
-        shape[-3], shape[-2] = self.height, self.width
-        return tuple(shape)
-
     def get_config(self) -> dict:
         return {**super().get_config(), "data_format": self.data_format,
                 "height": self.height, "width": self.width,
@@ -159,7 +166,7 @@ class Resizing(Layer):
                 "fill_value": self.fill_value, "antialias": self.antialias}
 
 
-class CenterCrop(Layer):
+class CenterCrop(_SizedImages):
     """Crops the central (height, width) window of channels_last images.
 
     Formula:
@@ -200,11 +207,6 @@ class CenterCrop(Layer):
             images = crop_to_aspect_ratio(images, self.height, self.width)
             out = resize_images(images, self.height, self.width, "bilinear")
         return Tensor(np.ascontiguousarray(out[0] if single else out, dtype=np.float32))
-
-    def compute_output_shape(self, input_shape: Any) -> tuple:
-        shape = list(input_shape)
-        shape[-3], shape[-2] = self.height, self.width
-        return tuple(shape)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "data_format": self.data_format,
