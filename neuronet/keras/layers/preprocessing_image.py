@@ -15,44 +15,24 @@ from typing import Any
 
 import numpy as np
 
+from ...autograd import no_grad
+from ...nn.functional_resample import interpolate
 from ...tensor import Tensor
 from .layer import Layer
 
 INTERPOLATIONS = ("bilinear", "nearest")
 
 
-def _bilinear_taps(in_size: int, out_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Source rows i0, i1 and weight l1 for each output row (torch, align_corners=False):
-    src = max(scale * (dst + 0.5) - 0.5, 0), i0 = floor(src), i1 = min(i0 + 1, in - 1),
-    l1 = src - i0, scale = in / out."""
-    scale = np.float32(in_size / out_size)
-    src = np.maximum(scale * (np.arange(out_size, dtype=np.float32) + np.float32(0.5))
-                     - np.float32(0.5), np.float32(0))
-    i0 = np.minimum(src.astype(np.int64), in_size - 1)
-    i1 = np.minimum(i0 + 1, in_size - 1)
-    return i0, i1, (src - i0).astype(np.float32)
-
-
-def _nearest_index(in_size: int, out_size: int) -> np.ndarray:
-    """torch 'nearest-exact': src = min(floor((dst + 0.5) * scale), in - 1), scale = in / out."""
-    scale = np.float32(in_size / out_size)
-    src = np.floor((np.arange(out_size, dtype=np.float32) + np.float32(0.5)) * scale)
-    return np.minimum(src.astype(np.int64), in_size - 1)
-
-
 def resize_images(images: np.ndarray, height: int, width: int,
                   interpolation: str = "bilinear") -> np.ndarray:
-    """(batch, H, W, C) float32 -> (batch, height, width, C), as torch's F.interpolate."""
-    _, in_h, in_w, _ = images.shape
-    if interpolation == "nearest":
-        return images[:, _nearest_index(in_h, height)][:, :, _nearest_index(in_w, width)]
-    h0, h1, hl = _bilinear_taps(in_h, height)
-    w0, w1, wl = _bilinear_taps(in_w, width)
-    hl, wl = hl[None, :, None, None], wl[None, None, :, None]
-    top = images[:, h0]      # (batch, height, W, C)
-    bottom = images[:, h1]
-    rows = (1 - hl) * ((1 - wl) * top[:, :, w0] + wl * top[:, :, w1])
-    return rows + hl * ((1 - wl) * bottom[:, :, w0] + wl * bottom[:, :, w1])
+    """(batch, H, W, C) float32 -> (batch, height, width, C) by neuronet's interpolate (torch's
+    formulas: bilinear with half-pixel centres, or 'nearest-exact'), as Keras's torch backend."""
+    x = Tensor._wrap(np.ascontiguousarray(images, np.float32)).permute(0, 3, 1, 2)
+    mode = "nearest-exact" if interpolation == "nearest" else "bilinear"
+    with no_grad():
+        out = interpolate(x, size=(height, width), mode=mode,
+                          align_corners=None if mode == "nearest-exact" else False)
+    return out.permute(0, 2, 3, 1).numpy()
 
 
 def crop_to_aspect_ratio(images: np.ndarray, height: int, width: int) -> np.ndarray:
