@@ -21,6 +21,7 @@ from typing import Any
 
 from ..nn import functional as F
 from ..ops import elementwise as el
+from ..ops._util import float_operand
 from ..ops.fused import log_softmax as _log_softmax
 from ..ops.fused import softmax as _softmax
 from ..tensor import Tensor
@@ -29,11 +30,30 @@ from ._registry import check_callable, lookup
 
 def relu(x: Tensor, negative_slope: float = 0.0, max_value: float | None = None,
          threshold: float = 0.0) -> Tensor:
-    """max(x, 0); with options: x >= max_value -> max_value, x < threshold -> slope (x - t)."""
+    """Keras 3's relu, composed from the same primitives in the same order (so the values and
+    gradients at x == threshold and x == max_value are Keras's):
+
+        positive = x where x > threshold else 0      (relu(x) when threshold == 0)
+        positive = clip(positive, 0, max_value)       (relu6(x) when max_value == 6)
+        y = positive - negative_slope * relu(threshold - x)
+    """
+    x = float_operand(x)
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
         return el.relu(x)
-    y = el.where(x._data >= threshold, x, negative_slope * (x - threshold))
-    return y if max_value is None else el.clamp(y, max=max_value)
+    if negative_slope != 0.0 and max_value is None and threshold == 0:
+        return F.leaky_relu(x, negative_slope)
+    clip = max_value is not None
+    if threshold != 0:
+        y = el.where(x._data > threshold, x, 0.0)
+    elif max_value == 6:
+        y, clip = F.relu6(x), False
+    else:
+        y = el.relu(x)
+    if clip:
+        y = el.clamp(y, 0.0, float(max_value))
+    if negative_slope != 0.0:
+        y = y - negative_slope * el.relu(threshold - x if threshold != 0 else -x)
+    return y
 
 
 def sigmoid(x: Tensor) -> Tensor:

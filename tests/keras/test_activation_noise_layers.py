@@ -429,3 +429,14 @@ def test_docstring_examples_run() -> None:
     for module in MODULES:
         failed, attempted = doctest.testmod(module)
         assert failed == 0 and attempted > 0, module.__name__
+
+
+def test_activations_relu_options_match_keras_at_the_kinks() -> None:
+    """keras.activations.relu with its options is the ReLU layer's function: equal to Keras's
+    everywhere, x == threshold and x == max_value included."""
+    x = np.array([-2.0, -0.5, 0.0, 0.5, 1.0, 2.0, 6.0, 7.0], "float32")
+    for kw in ({}, {"negative_slope": 0.1}, {"threshold": 0.5}, {"max_value": 1.0},
+               {"negative_slope": 0.2, "threshold": 1.0, "max_value": 6.0}):
+        want = keras.ops.convert_to_numpy(keras.activations.relu(x, **kw))
+        got = nk.activations.relu(neuronet.tensor(x), **kw).numpy()
+        np.testing.assert_array_equal(got, want, err_msg=str(kw))

@@ -23,6 +23,7 @@ from ...ops import elementwise as el
 from ...ops._util import float_operand
 from ...tensor import Tensor
 from .. import initializers, regularizers
+from ..activations import relu as _relu
 from ..activations import softmax as _softmax
 from .layer import Layer
 
@@ -42,32 +43,6 @@ class _ShapePreserving(Layer):
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape
-
-
-def keras_relu(x: Tensor, negative_slope: float = 0.0, max_value: float | None = None,
-               threshold: float = 0.0) -> Tensor:
-    """Keras 3's relu, composed from the same primitives in the same order (so the values at
-    x == threshold and x == max_value and the gradients there are Keras's):
-
-        positive = x where x > threshold else 0      (relu(x) when threshold == 0)
-        positive = clip(positive, 0, max_value)       (relu6(x) when max_value == 6)
-        y = positive - negative_slope * relu(threshold - x)
-    """
-    x = float_operand(x)
-    if negative_slope != 0.0 and max_value is None and threshold == 0:
-        return F.leaky_relu(x, negative_slope)
-    clip = max_value is not None
-    if threshold != 0:
-        y = el.where(x._data > threshold, x, 0.0)
-    elif max_value == 6:
-        y, clip = F.relu6(x), False
-    else:
-        y = el.relu(x)
-    if clip:
-        y = el.clamp(y, 0.0, float(max_value))
-    if negative_slope != 0.0:
-        y = y - negative_slope * el.relu(threshold - x if threshold != 0 else -x)
-    return y
 
 
 class ReLU(_ShapePreserving):
@@ -103,7 +78,7 @@ class ReLU(_ShapePreserving):
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
-        return keras_relu(inputs, self.negative_slope, self.max_value, self.threshold)
+        return _relu(inputs, self.negative_slope, self.max_value, self.threshold)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "max_value": self.max_value,
