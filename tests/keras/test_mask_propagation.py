@@ -148,3 +148,15 @@ def test_merging_branches_with_different_masks_matches_keras(merge: str) -> None
     want = keras.ops.convert_to_numpy(km([TOKENS, other]))
     np.testing.assert_allclose(nm([TOKENS, other]).detach().numpy(), want, rtol=1e-5,
                                atol=1e-5)
+
+
+@pytest.mark.parametrize("merge", ["Add", "Multiply"])
+def test_add_and_multiply_take_inputs_of_different_ranks_as_keras(merge: str) -> None:
+    """Keras's Merge shape rule: (batch, 4) with (batch, 3, 4) gives (batch, 3, 4)."""
+    rng = np.random.default_rng(2)
+    a, b = rng.random((2, 4), dtype=np.float32), rng.random((2, 3, 4), dtype=np.float32)
+    want = keras.ops.convert_to_numpy(getattr(keras.layers, merge)()([a, b]))
+    layer = getattr(nk.layers, merge)()
+    np.testing.assert_allclose(layer([a, b]).numpy(), want, rtol=1e-6)
+    assert layer.compute_output_shape([(None, 4), (None, 3, 4)]) == \
+        tuple(getattr(keras.layers, merge)().compute_output_shape([(None, 4), (None, 3, 4)]))

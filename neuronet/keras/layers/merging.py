@@ -22,6 +22,10 @@ from ...tensor import Tensor
 from .layer import Layer
 
 
+def _shape_text(shapes: list) -> str:
+    return ", ".join(str(tuple(s)) for s in shapes)
+
+
 def _bool(mask: Any) -> np.ndarray:
     return np.asarray(mask._data if isinstance(mask, Tensor) else mask, bool)
 
@@ -42,26 +46,52 @@ class _Merge(Layer):
             return None
         return Tensor._wrap(np.logical_or.reduce([_bool(m) for m in mask]))
 
-    def compute_output_shape(self, input_shape: Any) -> tuple:
-        shapes = self._check(input_shape)
-        out = list(shapes[0])
+    def _output_shape(self, shapes: list) -> tuple:
+        """Keras's Merge.compute_output_shape, raising with the layer's name and the shapes."""
+        batch = {s[0] for s in shapes if len(s)} - {None}
+        if len(batch) > 1:
+            raise ValueError(f"{type(self).__name__} {self.name}: cannot merge tensors with "
+                             f"different batch sizes, received shapes {_shape_text(shapes)}")
+        out: tuple = tuple(shapes[0][1:])
         for shape in shapes[1:]:
-            if len(shape) != len(out):
-                raise ValueError(f"{type(self).__name__} {self.name}: inputs must have the "
-                                 f"same rank, received shapes {shapes}")
-            for i, (a, b) in enumerate(zip(out, shape)):
-                if a is not None and b is not None and a != b and 1 not in (a, b):
-                    raise ValueError(f"{type(self).__name__} {self.name}: inputs must have "
-                                     f"compatible shapes, received shapes {shapes}")
-                out[i] = a if b in (None, 1) else b
-        return tuple(out)
+            dims = tuple(shape[1:])
+            longer, shorter = (out, dims) if len(out) >= len(dims) else (dims, out)
+            merged = list(longer[:len(longer) - len(shorter)])
+            for i, j in zip(longer[len(longer) - len(shorter):], shorter):
+                if i is None or j is None:
+                    merged.append(None)
+                elif 1 in (i, j) or i == j:
+                    merged.append(j if i == 1 else i)
+                else:
+                    raise ValueError(f"{type(self).__name__} {self.name}: inputs have "
+                                     f"incompatible shapes, received shapes "
+                                     f"{_shape_text(shapes)}")
+            out = tuple(merged)
+        return (batch.pop() if batch else None,) + out
 
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        return self._output_shape([tuple(s) for s in self._check(input_shape)])
+
+    def _aligned(self, inputs: Any, mask: Any = None) -> tuple[list, list]:
+        """The inputs checked and brought to one rank as Keras's Merge does: a lower-rank input
+        (batch, d...) becomes (batch, 1, ..., d...), and its mask is dropped."""
+        items = self._check(inputs)
+        self._output_shape([tuple(x.shape) for x in items])
+        masks = list(mask) if isinstance(mask, list | tuple) else \
+            [getattr(x, "_keras_mask", None) for x in items]
+        rank = max(x.ndim for x in items)
+        for i, x in enumerate(items):
+            if x.ndim < rank:
+                shape = tuple(x.shape)
+                items[i] = x.reshape(shape[:1] + (1,) * (rank - x.ndim) + shape[1:])
+                masks[i] = None
+        return items, masks
 
 class Add(_Merge):
     """Elementwise sum of a list of tensors."""
 
     def call(self, inputs: Any) -> Tensor:
-        items = self._check(inputs)
+        items, _ = self._aligned(inputs)
         out = items[0]
         for item in items[1:]:
             out = out + item
@@ -73,8 +103,7 @@ class Multiply(_Merge):
     and a step every input masks out is 0 (Keras 3)."""
 
     def call(self, inputs: Any) -> Tensor:
-        items = self._check(inputs)
-        masks = [getattr(x, "_keras_mask", None) for x in items]
+        items, masks = self._aligned(inputs)
         if all(m is None for m in masks):
             out = items[0]
             for item in items[1:]:

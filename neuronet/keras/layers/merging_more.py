@@ -25,61 +25,17 @@ import numpy as np
 from ...ops import elementwise as E
 from ...tensor import Tensor
 from .. import backend
-from .merging import _bool, _Merge
-
-
-def _shape_text(shapes: list) -> str:
-    return ", ".join(str(tuple(s)) for s in shapes)
+from .merging import _bool, _Merge, _shape_text
 
 
 class _Elementwise(_Merge):
     """A merge whose output broadcasts the inputs (Keras's Merge): shape and mask rules."""
 
-    def _output_shape(self, shapes: list) -> tuple:
-        """Keras's Merge.compute_output_shape, raising with the layer's name and the shapes."""
-        batch = {s[0] for s in shapes if len(s)} - {None}
-        if len(batch) > 1:
-            raise ValueError(f"{type(self).__name__} {self.name}: cannot merge tensors with "
-                             f"different batch sizes, received shapes {_shape_text(shapes)}")
-        out: tuple = tuple(shapes[0][1:])
-        for shape in shapes[1:]:
-            dims = tuple(shape[1:])
-            longer, shorter = (out, dims) if len(out) >= len(dims) else (dims, out)
-            merged = list(longer[:len(longer) - len(shorter)])
-            for i, j in zip(longer[len(longer) - len(shorter):], shorter):
-                if i is None or j is None:
-                    merged.append(None)
-                elif 1 in (i, j) or i == j:
-                    merged.append(j if i == 1 else i)
-                else:
-                    raise ValueError(f"{type(self).__name__} {self.name}: inputs have "
-                                     f"incompatible shapes, received shapes "
-                                     f"{_shape_text(shapes)}")
-            out = tuple(merged)
-        return (batch.pop() if batch else None,) + out
-
-    def compute_output_shape(self, input_shape: Any) -> tuple:
-        return self._output_shape([tuple(s) for s in self._check(input_shape)])
-
-    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
-        if mask is None or any(m is None for m in mask):
-            return None
-        return Tensor._wrap(np.logical_or.reduce([_bool(m) for m in mask]))
-
     def call(self, inputs: Any, mask: Any = None) -> Tensor:
-        items = self._check(inputs)
-        self._output_shape([tuple(x.shape) for x in items])
-        masks = list(mask) if isinstance(mask, list | tuple) else [None] * len(items)
-        rank = max(x.ndim for x in items)
-        for i, x in enumerate(items):
-            if x.ndim < rank:  # (batch, d...) -> (batch, 1, ..., d...); Keras drops its mask
-                shape = tuple(x.shape)
-                items[i] = x.reshape(shape[:1] + (1,) * (rank - x.ndim) + shape[1:])
-                masks[i] = None
-        return self._merge(items, masks)
+        return self._merge(*self._aligned(inputs, mask))
 
     def _merge(self, items: list, masks: list) -> Tensor:
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must define _merge(items, masks)")
 
 
 class Subtract(_Elementwise):
