@@ -43,7 +43,7 @@ BLOCK_CASES = [
 
 
 @pytest.mark.parametrize("case", BLOCK_CASES, ids=lambda c: "-".join(map(str, c)))
-def test_conv2d_in_blocks_matches_torch(case, blocks):
+def test_conv2d_in_blocks_matches_torch(case, blocks, columns):
     n, c, o, h, w, k, s, p, d, g = case
     compare(lambda x, wt, b: F.conv2d(x, wt, b, s, p, d, g),
             lambda x, wt, b: TF.conv2d(x, wt, b, s, p, d, g),
@@ -51,7 +51,7 @@ def test_conv2d_in_blocks_matches_torch(case, blocks):
             second_order=True)
 
 
-def test_conv_transpose2d_in_blocks_matches_torch(blocks):
+def test_conv_transpose2d_in_blocks_matches_torch(blocks, columns):
     compare(lambda x, wt: F.conv_transpose2d(x, wt, stride=2, padding=1, output_padding=1),
             lambda x, wt: TF.conv_transpose2d(x, wt, stride=2, padding=1, output_padding=1),
             randn(4, 3, 3, 4), randn(3, 2, 3, 3, seed=1), second_order=True)
@@ -67,7 +67,7 @@ def test_stride1_input_gradient_with_padding_wider_than_the_kernel(p, d):
                     randn(1, 2, 3, 3), randn(2, 2, 2, 2, seed=1))
 
 
-def test_conv2d_float32_in_blocks_matches_torch(blocks):
+def test_conv2d_float32_in_blocks_matches_torch(blocks, columns):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((6, 8, 9, 9), dtype=np.float32)
     w = rng.standard_normal((5, 8, 3, 3), dtype=np.float32)
@@ -90,7 +90,7 @@ def test_run_blocks_covers_the_batch_once_in_order(monkeypatch):
         assert [i for block in got for i in block] == list(range(n)), (n, item)
 
 
-def test_empty_batch(blocks):
+def test_empty_batch(blocks, columns):
     x = neuronet.zeros(0, 3, 6, 6, requires_grad=True)
     w = neuronet.randn(4, 3, 3, 3, requires_grad=True)
     y = F.conv2d(x, w, padding=1)

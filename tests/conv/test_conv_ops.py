@@ -27,12 +27,13 @@ CONV_CASES = [
     (2, 2, 4, 7, 6, (3, 2), 1, "same", 2, 2),
     (2, 3, 2, 6, 7, (3, 3), 1, "valid", 1, 1),
     (1, 1, 1, 3, 3, (3, 3), 1, 0, 1, 1),  # a single output
+    (2, 4, 6, 9, 8, (3, 2), 1, 0, (2, 1), 2),  # stride 1, no padding: col2im input gradient
 ]
 
 
 @pytest.mark.parametrize("case", CONV_CASES, ids=lambda c: "-".join(map(str, c)))
 @pytest.mark.parametrize("bias", [True, False])
-def test_conv2d_matches_torch(case, bias):
+def test_conv2d_matches_torch(case, bias, columns):
     n, c, o, h, w, k, s, p, d, g = case
     arrays = [randn(n, c, h, w), randn(o, c // g, *k, seed=1)] + ([randn(o, seed=2)] if bias
                                                                     else [])
@@ -41,7 +42,7 @@ def test_conv2d_matches_torch(case, bias):
 
 
 @pytest.mark.parametrize("case", [CONV_CASES[1], CONV_CASES[4], CONV_CASES[7]])
-def test_conv2d_double_backward(case):
+def test_conv2d_double_backward(case, columns):
     n, c, o, h, w, k, s, p, d, g = case
     compare(lambda x, wt, b: F.conv2d(x, wt, b, s, p, d, g),
             lambda x, wt, b: TF.conv2d(x, wt, b, s, p, d, g),
@@ -49,7 +50,7 @@ def test_conv2d_double_backward(case):
             second_order=True)
 
 
-def test_conv2d_gradcheck():
+def test_conv2d_gradcheck(columns):
     check_gradcheck(lambda x, w, b: F.conv2d(x, w, b, stride=2, padding=1, groups=2),
                     randn(1, 2, 5, 4), randn(2, 1, 3, 2, seed=1), randn(2, seed=2))
 
@@ -61,7 +62,7 @@ def test_conv2d_unbatched_input():
 
 @pytest.mark.parametrize("s,p,d,g", [(1, 0, 1, 1), (2, 1, 1, 2), (1, "same", 2, 1),
                                      (3, 2, 1, 4)])
-def test_conv1d_matches_torch(s, p, d, g):
+def test_conv1d_matches_torch(s, p, d, g, columns):
     compare(lambda x, w, b: F.conv1d(x, w, b, s, p, d, g),
             lambda x, w, b: TF.conv1d(x, w, b, s, p, d, g),
             randn(2, 4, 11), randn(8, 4 // g, 3, seed=1), randn(8, seed=2))
@@ -86,14 +87,14 @@ TRANSPOSE_CASES = [
 
 
 @pytest.mark.parametrize("case", TRANSPOSE_CASES, ids=lambda c: "-".join(map(str, c)))
-def test_conv_transpose2d_matches_torch(case):
+def test_conv_transpose2d_matches_torch(case, columns):
     n, ci, co, h, w, k, s, p, op, g, d = case
     compare(lambda x, wt, b: F.conv_transpose2d(x, wt, b, s, p, op, g, d),
             lambda x, wt, b: TF.conv_transpose2d(x, wt, b, s, p, op, g, d),
             randn(n, ci, h, w), randn(ci, co // g, *k, seed=1), randn(co, seed=2))
 
 
-def test_conv_transpose2d_double_backward_and_gradcheck():
+def test_conv_transpose2d_double_backward_and_gradcheck(columns):
     compare(lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1),
             lambda x, w: TF.conv_transpose2d(x, w, stride=2, padding=1, output_padding=1),
             randn(2, 3, 3, 4), randn(3, 2, 3, 3, seed=1), second_order=True)
