@@ -351,3 +351,26 @@ def test_scratch_pool_with_retained_and_interleaved_graphs() -> None:
     loss2.backward()
     for x, ref in zip(ours, (reference(xs[0]), reference(xs[1]), reference(xs[2]))):
         np.testing.assert_allclose(x.grad.numpy(), ref, atol=1e-11)
+
+
+def test_lstm_output_kept_across_later_steps_keeps_its_values() -> None:
+    """The output is a view of the layer's state buffer, which goes back to the scratch pool
+    after backward only when no view of it is alive: a kept output must not be overwritten
+    by later calls, and a dropped one lets the next call reuse the buffer."""
+    from neuronet.ops import recurrent
+
+    nt.manual_seed(0)
+    lstm = nn.LSTM(5, 7, batch_first=True)
+    kept, _ = lstm(nt.randn(3, 4, 5))
+    kept.sum().backward()
+    before = kept.detach().numpy().copy()
+    for _ in range(3):  # same shapes: the pool would hand out the same buffers
+        out, _ = lstm(nt.randn(3, 4, 5))
+        out.sum().backward()
+    np.testing.assert_array_equal(kept.detach().numpy(), before)
+    recurrent._POOL.clear()
+    out, (h, _) = lstm(nt.randn(3, 4, 5))
+    states = id(out.detach().numpy().base)  # the (T + 1, H, N) state buffer
+    del out
+    h.sum().backward()
+    assert any(id(a) == states for stack in recurrent._POOL.values() for a in stack)
