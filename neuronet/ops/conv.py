@@ -43,6 +43,7 @@ GEMM inside PyTorch faster; the copies around them are the rest.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -284,9 +285,12 @@ def _col2im_grad_input(gy: np.ndarray, w: np.ndarray, geo: ConvGeometry) -> np.n
 
 
 def conv2d_grad_weight_array(x: np.ndarray, gy: np.ndarray, geo: ConvGeometry,
-                             w_shape: tuple) -> np.ndarray:
+                             w_shape: tuple, bias: bool = False) -> Any:
     """dL/dw = sum over batch blocks of dL/dy^T @ columns, one GEMM per group and block (the
-    columns are rebuilt here, in cache, rather than kept from forward: KH*KW times x)."""
+    columns are rebuilt here, in cache, rather than kept from forward: KH*KW times x). With
+    `bias`, (dL/dw, dL/db): db = sum of dL/dy over (N, OH, OW), taken from each block while
+    it is in cache (few channels: the columns' row of ones does it inside the GEMM), instead
+    of another pass over dL/dy."""
     n, c = x.shape[:2]
     o, cg, kh, kw = w_shape
     g = geo.groups
@@ -296,22 +300,29 @@ def conv2d_grad_weight_array(x: np.ndarray, gy: np.ndarray, geo: ConvGeometry,
 
     few = cg < FEW_CHANNELS
 
+    k = kh * kw * cg
+
     def work(s: int, e: int) -> np.ndarray:
+        """(G, O/G, K [+ 1]): this block's dw, and its db as a last column with `bias`."""
         gm = _channels_last(gy[s:e]).reshape(-1, g, o // g).transpose(1, 0, 2)
-        if few:  # (G, K, m*OH*OW) @ (G, m*OH*OW, O/G): the faster orientation here
+        if few:  # (G, K [+ 1], m*OH*OW) @ (G, m*OH*OW, O/G): the faster orientation here
             cols = _offset_columns(x[s:e], (hp, wp), (t, l), geo.kernel, geo.stride,
-                                   geo.dilation, (oh, ow), g, False)
+                                   geo.dilation, (oh, ow), g, bias)
             return np.matmul(cols, gm).transpose(0, 2, 1)
         cols = _columns(_canvas(x[s:e], (hp, wp), (t, l)), geo.kernel, geo.stride,
                         geo.dilation, (oh, ow), g)
-        return np.matmul(gm.transpose(0, 2, 1), cols)  # (G, O/G, KH*KW*C/G)
+        part = np.empty((g, o // g, k + bias), x.dtype)
+        np.matmul(gm.transpose(0, 2, 1), cols, out=part[:, :, :k])  # (G, O/G, KH*KW*C/G)
+        if bias:
+            np.sum(gm, axis=1, out=part[:, :, k])
+        return part
 
     parts = run_blocks(work, n, x.itemsize * (oh * ow * kh * kw * c + hp * wp * c))
-    dwm = parts[0] if parts else np.zeros((g, o // g, kh * kw * cg), x.dtype)  # N = 0: no parts
+    dwm = parts[0] if parts else np.zeros((g, o // g, k + bias), x.dtype)  # N = 0: no parts
     for part in parts[1:]:
         dwm += part
-    dw = dwm.reshape(o, kh, kw, cg).transpose(0, 3, 1, 2)
-    return np.ascontiguousarray(dw)
+    dw = np.ascontiguousarray(dwm[:, :, :k].reshape(o, kh, kw, cg).transpose(0, 3, 1, 2))
+    return (dw, dwm[:, :, k].reshape(o)) if bias else dw
 
 
 # --- primitives ---------------------------------------------------------------------------
@@ -332,6 +343,10 @@ class Conv2d(Function):
             # one channels-last copy of g serves both products below (no graph through it)
             g = Tensor._wrap(channels_last_copy(a))
         dx = Conv2dGradInput.apply(g, w, geo=self.geo) if need[0] else None
+        if len(need) == 3 and need[1] and need[2]:  # db from the weight gradient's blocks
+            dw, db = Conv2dGradWeight.apply(x, g, geo=self.geo, w_shape=w._data.shape,
+                                            bias=True)
+            return dx, dw, db
         dw = Conv2dGradWeight.apply(x, g, geo=self.geo, w_shape=w._data.shape) \
             if need[1] else None
         if len(need) == 2 or not need[2]:
@@ -361,17 +376,27 @@ class Conv2dGradInput(Function):
 
 
 class Conv2dGradWeight(Function):
-    """dw = Dw(x, g);  with gg = dL/d(dw):  dL/dx = Dx(g, gg),  dL/dg = conv2d(x, gg)"""
+    """dw = Dw(x, g);  with gg = dL/d(dw):  dL/dx = Dx(g, gg),  dL/dg = conv2d(x, gg).
+    With bias=True also db = sum of g over (N, OH, OW) (outputs (dw, db)); with gb = dL/d(db),
+    dL/dg = conv2d(x, gg) + gb (broadcast)."""
 
-    def forward(self, x, gy, *, geo, w_shape):
-        self.geo = geo
-        return conv2d_grad_weight_array(x, gy, geo, w_shape)
+    _materialize = False  # backward gets None for an output that reached nothing
 
-    def backward(self, gg):
+    def forward(self, x, gy, *, geo, w_shape, bias=False):
+        self.geo, self.w_shape = geo, w_shape
+        return conv2d_grad_weight_array(x, gy, geo, w_shape, bias)
+
+    def backward(self, gg, gb=None):
         x, gy = self.inputs
         need = self.needs_input_grad
-        d_x = Conv2dGradInput.apply(gy, gg, geo=self.geo) if need[0] else None
-        d_gy = Conv2d.apply(x, gg, geo=self.geo) if need[1] else None
+        d_x = Conv2dGradInput.apply(gy, gg, geo=self.geo) if need[0] and gg is not None \
+            else None
+        d_gy = None
+        if need[1] and gg is not None:
+            d_gy = Conv2d.apply(x, gg, geo=self.geo) if gb is None else \
+                Conv2d.apply(x, gg, gb, geo=self.geo)
+        elif need[1] and gb is not None:
+            d_gy = gb.reshape(1, -1, 1, 1).expand(*gy.shape)
         return d_x, d_gy
 
 

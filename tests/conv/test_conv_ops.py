@@ -143,3 +143,29 @@ def test_errors_name_the_op_and_shapes():
         F.conv2d(x, w, stride=0)
     with pytest.raises(RuntimeError, match=r"fold: .*expected size of input's dimension 2"):
         F.fold(neuronet.zeros(1, 4, 5), (3, 3), 2)
+
+
+@pytest.mark.parametrize("use", ["bias", "weight"])
+def test_conv2d_weight_and_bias_gradients_double_backward(use, columns):
+    """dw and db come from one node (db summed in the weight gradient's blocks): a function
+    of only one of them still differentiates right, through the upstream gradient too."""
+    arrays = [randn(2, 3, 6, 5), randn(4, 3, 3, 2, seed=1), randn(4, seed=2),
+              randn(2, 4, 3, 4, seed=3)]
+
+    def run(lib, fn, make):
+        x, w, b, v = (make(a) for a in arrays)
+        y = fn(x, w, b, stride=(2, 1), padding=(1, 0))
+        dw, db = lib.autograd.grad(y, (w, b), v, create_graph=True)
+        loss = (db * db).sum() if use == "bias" else (dw * dw * dw).sum()
+        grads = lib.autograd.grad(loss, (x, w, b, v), allow_unused=True)
+        return [None if g is None else np.asarray(g.detach().numpy()) for g in grads]
+
+    ours = run(neuronet, F.conv2d,
+               lambda a: neuronet.tensor(a, dtype=neuronet.float64, requires_grad=True))
+    ref = run(torch, TF.conv2d,
+              lambda a: torch.tensor(a, dtype=torch.float64, requires_grad=True))
+    for i, (a, r) in enumerate(zip(ours, ref)):
+        if r is None or a is None:
+            assert (a is None or not a.any()) and (r is None or not r.any()), i
+        else:
+            np.testing.assert_allclose(a, r, rtol=1e-9, atol=1e-10, err_msg=str(i))
