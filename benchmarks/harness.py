@@ -11,7 +11,11 @@ from dataclasses import dataclass, field
 
 IMPLS = ("neuronet", "torch", "numpy")
 # OpenBLAS's worker threads keep spinning ~100 ms after a call and would steal a core from the
-# implementation timed next; let them settle between implementations.
+# implementation timed next; let them settle between implementations. After that pause the
+# (virtual) cores wake up slowly: the first call runs up to 1.5x its steady time (neuronet's
+# conv2d step 33 vs 22.5 ms, PyTorch's 13.1 vs 11.1: no page faults, and none of it with a
+# busy-wait instead of the sleep), so one untimed call follows the pause and the timings
+# are of a running loop, as in training.
 SETTLE = 0.15
 
 
@@ -38,6 +42,7 @@ def time_case(case: Case) -> dict[str, float]:
     for _ in range(case.repeat):
         for impl, step in steps.items():  # interleaved, so machine noise hits all alike
             time.sleep(SETTLE)
+            step()  # the cores wake up (see SETTLE)
             t0 = time.perf_counter()
             for _ in range(case.number):
                 step()
