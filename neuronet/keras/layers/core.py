@@ -15,12 +15,14 @@ from typing import Any
 
 import numpy as np
 
+from ... import random as _random
 from ...nn import functional as F
 from ...ops import indexing
 from ...tensor import Tensor
 from .. import activations, initializers, regularizers
 from .._ops import KernelDense
 from .layer import Layer
+from .regularization import _seed, dropout
 
 
 def _positive_int(owner: str, name: str, value: Any) -> int:
@@ -130,22 +132,53 @@ class Activation(Layer):
 
 class Dropout(Layer):
     """Zeroes inputs with probability `rate` while training and scales the rest by
-    1 / (1 - rate); the identity at inference."""
+    1 / (1 - rate); the identity at inference.
+
+    Formula:
+        y = x * keep / (1 - rate), keep ~ Bernoulli(1 - rate) of shape noise_shape (training)
+
+    Args:
+        rate: the probability of dropping an input, in [0, 1].
+        noise_shape: the shape of the keep mask, broadcast against the input: (batch, 1,
+            features) drops the same features at every step; None entries take the input's
+            size (default: the input's shape).
+        seed: an int for a reproducible sequence of masks (the layer's own generator);
+            None draws from neuronet's global one (`neuronet.manual_seed`).
+    """
 
     supports_masking = True  # the input's mask passes to the output (Keras)
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if not isinstance(rate, int | float) or not 0 <= rate <= 1:
-            raise ValueError(f"Dropout: rate must be a number in [0, 1], received rate={rate!r}")
-        self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
+            raise ValueError(f"Dropout: invalid value received for argument `rate`. Expected a "
+                             f"float value between 0 and 1. Received: rate={rate!r}")
+        if noise_shape is not None and (not isinstance(noise_shape, list | tuple) or any(
+                d is not None and (isinstance(d, bool) or not isinstance(d, int | np.integer)
+                                   or d < 1) for d in noise_shape)):
+            raise ValueError(f"Dropout: noise_shape must be a tuple of positive integers or "
+                             f"None entries, received noise_shape={noise_shape!r}")
+        self.rate, self.seed = float(rate), seed
+        self.noise_shape = None if noise_shape is None else tuple(
+            None if d is None else int(d) for d in noise_shape)
+        self._generator = _seed("Dropout", seed)
         self.built = True
 
     def call(self, inputs: Tensor, training: Any = None) -> Tensor:
         if not training or self.rate == 0:
             return inputs
-        return _carry_mask(inputs, F.dropout(inputs, self.rate, training=True))
+        if self.noise_shape is None and self._generator is None:
+            return _carry_mask(inputs, F.dropout(inputs, self.rate, training=True))
+        shape = tuple(inputs.shape)
+        noise = shape if self.noise_shape is None else self.noise_shape
+        if len(noise) != len(shape) or any(
+                d is not None and d not in (1, n) for d, n in zip(noise, shape)):
+            raise ValueError(f"Dropout {self.name}: noise_shape {self.noise_shape} does not "
+                             f"broadcast against the input shape {shape}")
+        noise = tuple(n if d is None else d for d, n in zip(noise, shape))
+        rng = self._generator if self._generator is not None else _random.rng()
+        return _carry_mask(inputs, dropout(inputs, self.rate, noise, rng))
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)

@@ -43,6 +43,14 @@ def _seed(owner: str, seed: Any) -> np.random.Generator | None:
     return np.random.default_rng(int(seed))
 
 
+def dropout(x: Tensor, rate: float, noise_shape: tuple, rng: np.random.Generator) -> Tensor:
+    """y = x * keep / (1 - rate), keep ~ Bernoulli(1 - rate) of shape noise_shape (broadcast
+    against x: a size-1 axis shares one draw along that axis); all zeros for rate = 1."""
+    keep = rng.random(noise_shape, dtype=np.float32) >= rate
+    scale = 0.0 if rate == 1 else 1.0 / (1.0 - rate)
+    return x * Tensor._wrap((keep * scale).astype(x._data.dtype))
+
+
 class _Noise(Layer):
     """Shared parts: output shape = input shape, mask passed on, a seeded or global stream."""
 
@@ -213,10 +221,7 @@ class SpatialDropout1D(_Noise):
         if not training or self.rate == 0:
             return inputs
         x = float_operand(inputs)
-        noise_shape = (x.shape[0], 1, x.shape[2])  # (batch, 1, channels)
-        keep = self._rng().random(noise_shape, dtype=np.float32) >= self.rate
-        scale = 0.0 if self.rate == 1 else 1.0 / (1.0 - self.rate)
-        return x * Tensor._wrap((keep * scale).astype(x._data.dtype))
+        return dropout(x, self.rate, (x.shape[0], 1, x.shape[2]), self._rng())
 
     def get_config(self) -> dict:
         """Keras's keys exactly: rate, seed, name, dtype (no `trainable`)."""

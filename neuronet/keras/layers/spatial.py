@@ -13,9 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from ...nn import functional as F
+from ...ops._util import float_operand
 from ...tensor import Tensor
 from . import _conv_utils as cu
 from .layer import Layer
+from .regularization import _seed, dropout
 
 
 def _pairs(owner: str, name: str, value: Any) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -157,12 +159,17 @@ class SpatialDropout2D(Layer):
                              f"Expected a float value between 0 and 1. Received: rate={rate!r}")
         self.rate, self.seed = float(rate), seed
         self.data_format = cu.data_format("SpatialDropout2D", data_format)
+        self._generator = _seed("SpatialDropout2D", seed)
         self.built = True
 
     def call(self, inputs: Tensor, training: Any = None) -> Tensor:
         cu.check_input(f"SpatialDropout2D {self.name}", inputs, 2, self.data_format)
         if not training or self.rate == 0:
             return inputs
+        if self._generator is not None:  # one draw per (sample, channel), from its own stream
+            n, c = inputs.shape[0], inputs.shape[-1 if self.data_format == "channels_last" else 1]
+            shape = (n, 1, 1, c) if self.data_format == "channels_last" else (n, c, 1, 1)
+            return dropout(float_operand(inputs), self.rate, shape, self._generator)
         x = cu.to_channels_first(inputs, self.data_format)
         return cu.to_channels_last(F.dropout2d(x, self.rate, training=True), self.data_format)
 
