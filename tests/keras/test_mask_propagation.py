@@ -160,3 +160,32 @@ def test_add_and_multiply_take_inputs_of_different_ranks_as_keras(merge: str) ->
     np.testing.assert_allclose(layer([a, b]).numpy(), want, rtol=1e-6)
     assert layer.compute_output_shape([(None, 4), (None, 3, 4)]) == \
         tuple(getattr(keras.layers, merge)().compute_output_shape([(None, 4), (None, 3, 4)]))
+
+
+@pytest.mark.parametrize("kind", ["function", "fixed"])
+def test_lambda_mask_argument_matches_keras(kind: str) -> None:
+    """Lambda(mask=...) starts a mask (a function of the inputs, or a fixed one) that the next
+    LSTM uses, as in Keras; the config keeps it."""
+    x = np.random.default_rng(0).standard_normal((3, 6, 4)).astype("float32")
+    x[0, 4:] = 0
+    x[1, 2:] = 0
+    fixed = np.array([[True] * 6, [True, True, False, False, True, True], [True] * 3 + [False] * 3])
+
+    def build(k):
+        def mask_fn(inputs, mask=None):
+            if k is keras:
+                return keras.ops.any(keras.ops.not_equal(inputs, 0), axis=-1)
+            return (inputs != 0).any(-1)
+
+        mask = mask_fn if kind == "function" else fixed
+        return k.Sequential([k.Input(shape=(6, 4)),
+                             k.layers.Lambda(lambda t: t * 2.0, mask=mask), k.layers.LSTM(3)])
+
+    km, nm = build(keras), build(nk)
+    _same(km, nm, x)
+    layer = nm.layers[0]
+    assert layer.supports_masking and nk.layers.Lambda(lambda t: t).supports_masking is False
+    if kind == "fixed":
+        again = nk.layers.Lambda.from_config(
+            {**layer.get_config(), "function": layer.function})
+        np.testing.assert_array_equal(again.mask, fixed)

@@ -191,18 +191,24 @@ class Dropout(Layer):
 class Lambda(Layer):
     """Wraps a function of the inputs as a layer: `Lambda(lambda x: x * 2)`.
 
-    Saving stores the function by name only; loading needs it registered
-    (`keras.saving.register_keras_serializable`) or passed in `custom_objects` (code is never
-    stored in or run from a file)."""
+    `mask` (Keras's argument): a function (inputs, mask) -> the output's mask, or a fixed mask;
+    given one, the layer supports masking. Saving stores functions by name only; loading needs
+    them registered (`keras.saving.register_keras_serializable`) or passed in `custom_objects`
+    (code is never stored in or run from a file)."""
 
-    def __init__(self, function: Callable, output_shape: Any = None, arguments: Any = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, function: Callable, output_shape: Any = None, mask: Any = None,
+                 arguments: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not callable(function):
             raise ValueError(f"Lambda: function must be callable, received {function!r}")
         self.function, self.arguments = function, dict(arguments or {})
         self._output_shape = output_shape
+        self.mask = mask
+        self.supports_masking = mask is not None
         self.built = True
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return self.mask(inputs, mask) if callable(self.mask) else self.mask
 
     def call(self, inputs: Any) -> Any:
         return self.function(inputs, **self.arguments)
@@ -217,16 +223,26 @@ class Lambda(Layer):
     def get_config(self) -> dict:
         from ..saving.serialization import serialize_keras_object
 
+        mask = self.mask
+        if callable(mask):
+            mask = serialize_keras_object(mask)
+        elif mask is not None:
+            mask = np.asarray(getattr(mask, "_data", mask)).tolist()
         return {**super().get_config(), "function": serialize_keras_object(self.function),
                 "output_shape": self._output_shape if not callable(self._output_shape) else None,
-                "arguments": self.arguments}
+                "mask": mask, "arguments": self.arguments}
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> Lambda:
         from ..saving.serialization import deserialize_keras_object
 
         config = dict(config)
-        config["function"] = deserialize_keras_object(config["function"], custom_objects)
+        if not callable(config["function"]):
+            config["function"] = deserialize_keras_object(config["function"], custom_objects)
+        if isinstance(config.get("mask"), dict | str):
+            config["mask"] = deserialize_keras_object(config["mask"], custom_objects)
+        elif config.get("mask") is not None:
+            config["mask"] = np.asarray(config["mask"], bool)
         return cls(**config)
 
 

@@ -244,7 +244,11 @@ class Layer:
         finally:
             _STATE.training = previous
             _STATE.depth = depth
-        if mask is not None:
+        if mask is None and self._masks() and type(self).compute_mask is not Layer.compute_mask:
+            # Keras asks a masking layer for its output mask even without an input mask (an
+            # Embedding(mask_zero=True), a Lambda(mask=...) start one there)
+            _set_masks(outputs, self.compute_mask(inputs, None))
+        elif mask is not None:
             if self._masks():
                 _set_masks(outputs, self.compute_mask(inputs, mask))
             else:
