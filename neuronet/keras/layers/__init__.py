@@ -1,11 +1,14 @@
 """`keras.layers`: the layer classes under Keras's names."""
 
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from .alpha_dropout import AlphaDropout
 from .attention import AdditiveAttention, Attention, MultiHeadAttention
 from .convolutional import Conv1D, Conv2D, Conv2DTranspose
 from .convolutional_depthwise import DepthwiseConv2D, SeparableConv2D
 from .core import Activation, Dense, Dropout, Embedding, Lambda, Masking, Rescaling
+from .einsum_dense import EinsumDense
 from .graph import GCNConv, GraphSageConv
+from .group_normalization import GroupNormalization
 from .identity import Identity
 from .input_layer import Input, InputLayer
 from .layer import Layer
@@ -42,6 +45,15 @@ from .pooling import (
     MaxPooling2D,
 )
 from .preprocessing import CategoryEncoding, CenterCrop, Normalization, Resizing
+from .preprocessing_augment import (
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+)
 from .regularization import (
     ActivityRegularization,
     GaussianDropout,
@@ -85,4 +97,7 @@ __all__ = [
     "ActivityRegularization", "GaussianDropout", "GaussianNoise", "SpatialDropout1D",
     "CategoryEncoding", "CenterCrop", "Normalization", "Resizing",
     "GRUCell", "LSTMCell", "SimpleRNNCell", "RNN", "StackedRNNCells",
+    "AlphaDropout", "EinsumDense", "GroupNormalization",
+    "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
+    "RandomTranslation", "RandomZoom",
 ]

@@ -12,23 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from .core import _positive_int
-
-
-def constraint(value: Any) -> Any:
-    """A constraint callable (a saved config rebuilt), or None."""
-    if isinstance(value, dict):
-        from ..saving.serialization import deserialize_keras_object
-
-        return deserialize_keras_object(value)
-    return value
-
-
-def serialize(value: Any) -> Any:
-    from ..saving.serialization import serialize_keras_object
-
-    return serialize_keras_object(value)
 
 
 def forget_bias_init(base: Any, units: int) -> Any:
@@ -64,9 +49,9 @@ class GateWeights:
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraint(kernel_constraint)
-        self.recurrent_constraint = constraint(recurrent_constraint)
-        self.bias_constraint = constraint(bias_constraint)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
                 raise ValueError(f"{owner}: {name} must be a number in [0, 1], received "
@@ -110,8 +95,8 @@ class GateWeights:
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
                 "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "kernel_constraint": serialize(self.kernel_constraint),
-                "recurrent_constraint": serialize(self.recurrent_constraint),
-                "bias_constraint": serialize(self.bias_constraint),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint),
                 "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
                 "seed": self.seed}

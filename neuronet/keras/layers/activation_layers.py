@@ -22,7 +22,7 @@ from ...nn import functional as F
 from ...ops import elementwise as el
 from ...ops._util import float_operand
 from ...tensor import Tensor
-from .. import initializers, regularizers
+from .. import constraints, initializers, regularizers
 from ..activations import relu as _relu
 from ..activations import softmax as _softmax
 from .layer import Layer
@@ -147,14 +147,7 @@ class PReLU(_ShapePreserving):
         super().__init__(**kwargs)
         self.alpha_initializer = initializers.get(alpha_initializer)
         self.alpha_regularizer = regularizers.get(alpha_regularizer)
-        if isinstance(alpha_constraint, dict):
-            from ..saving.serialization import deserialize_keras_object
-
-            alpha_constraint = deserialize_keras_object(alpha_constraint)
-        if alpha_constraint is not None and not callable(alpha_constraint):
-            raise ValueError(f"PReLU: alpha_constraint must be callable or None, received "
-                             f"alpha_constraint={alpha_constraint!r}")
-        self.alpha_constraint = alpha_constraint
+        self.alpha_constraint = constraints.get(alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         elif isinstance(shared_axes, list | tuple):
@@ -190,14 +183,10 @@ class PReLU(_ShapePreserving):
         return el.relu(x) - self.alpha * el.relu(-x)
 
     def get_config(self) -> dict:
-        from ..saving.serialization import serialize_keras_object
-
-        constraint = self.alpha_constraint
         return {**super().get_config(),
                 "alpha_initializer": initializers.serialize(self.alpha_initializer),
                 "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
-                "alpha_constraint": None if constraint is None else serialize_keras_object(
-                    constraint),
+                "alpha_constraint": constraints.serialize(self.alpha_constraint),
                 "shared_axes": self.shared_axes}
 
 

@@ -28,7 +28,7 @@ from ...ops.elementwise import tanh, where
 from ...ops.fused import softmax
 from ...ops.linalg import matmul
 from ...tensor import Tensor
-from .. import backend, initializers, regularizers
+from .. import backend, constraints, initializers, regularizers
 from .._ops import KernelDense
 from .layer import Layer
 from .symbolic import KerasTensor
@@ -153,7 +153,8 @@ class MultiHeadAttention(Layer):
             "bias_initializer": initializers.get(bias_initializer),
             "kernel_regularizer": regularizers.get(kernel_regularizer),
             "bias_regularizer": regularizers.get(bias_regularizer),
-            "kernel_constraint": kernel_constraint, "bias_constraint": bias_constraint}
+            "kernel_constraint": constraints.get(kernel_constraint),
+            "bias_constraint": constraints.get(bias_constraint)}
         self._query_dense = self._key_dense = self._value_dense = self._output_dense = None
         self._attn_axes: tuple = ()
         self._scores_symbolic = False
@@ -312,6 +313,8 @@ class MultiHeadAttention(Layer):
                 "bias_initializer": initializers.serialize(c["bias_initializer"]),
                 "kernel_regularizer": regularizers.serialize(c["kernel_regularizer"]),
                 "bias_regularizer": regularizers.serialize(c["bias_regularizer"]),
+                "kernel_constraint": constraints.serialize(c["kernel_constraint"]),
+                "bias_constraint": constraints.serialize(c["bias_constraint"]),
                 "seed": self.seed}
 
 

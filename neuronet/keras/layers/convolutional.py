@@ -20,7 +20,7 @@ from typing import Any
 
 from ...nn import functional as F
 from ...tensor import Tensor
-from .. import activations, initializers, regularizers
+from .. import activations, constraints, initializers, regularizers
 from . import _conv_utils as cu
 from .layer import Layer
 
@@ -66,7 +66,8 @@ class BaseConv(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.kernel = self.bias = None
 
     def _kernel_shape(self, in_channels: int) -> tuple:
@@ -131,7 +132,9 @@ class BaseConv(Layer):
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                "bias_constraint": constraints.serialize(self.bias_constraint)}
 
 
 class Conv2D(BaseConv):

@@ -14,7 +14,7 @@ from typing import Any
 
 from ...nn import functional as F
 from ...tensor import Tensor
-from .. import initializers, regularizers
+from .. import constraints, initializers, regularizers
 from . import _conv_utils as cu
 from .convolutional import BaseConv
 
@@ -85,11 +85,13 @@ class DepthwiseConv2D(BaseConv):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        for key in ("filters", "groups", "kernel_initializer", "kernel_regularizer"):
+        for key in ("filters", "groups", "kernel_initializer", "kernel_regularizer",
+                    "kernel_constraint"):
             config.pop(key)
         return {**config, "depth_multiplier": self.depth_multiplier,
                 "depthwise_initializer": initializers.serialize(self.kernel_initializer),
-                "depthwise_regularizer": regularizers.serialize(self.kernel_regularizer)}
+                "depthwise_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "depthwise_constraint": constraints.serialize(self.kernel_constraint)}
 
 
 class SeparableConv2D(BaseConv):
@@ -126,7 +128,7 @@ class SeparableConv2D(BaseConv):
         self.depth_multiplier = int(depth_multiplier)
         self.pointwise_initializer = initializers.get(pointwise_initializer)
         self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.pointwise_constraint = pointwise_constraint
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
         self.depthwise_kernel = self.pointwise_kernel = None
 
     def build(self, input_shape: tuple) -> None:
@@ -157,11 +159,13 @@ class SeparableConv2D(BaseConv):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        for key in ("groups", "kernel_initializer", "kernel_regularizer"):
+        for key in ("groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint"):
             config.pop(key)
         return {**config, "depth_multiplier": self.depth_multiplier,
                 "depthwise_initializer": initializers.serialize(self.kernel_initializer),
                 "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
                 "depthwise_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer)}
+                "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
+                "depthwise_constraint": constraints.serialize(self.kernel_constraint),
+                "pointwise_constraint": constraints.serialize(self.pointwise_constraint)}
 

@@ -12,8 +12,7 @@ import numpy as np
 
 from ...ops.linalg import einsum, matmul
 from ...tensor import Tensor
-from .. import activations, initializers, regularizers
-from .group_normalization import serialize_constraint, weight_constraint
+from .. import activations, constraints, initializers, regularizers
 from .layer import Layer
 
 # Keras's three accepted forms: no ellipsis, an ellipsis on the left of input and output,
@@ -186,10 +185,8 @@ class EinsumDense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = weight_constraint("EinsumDense", "kernel_constraint",
-                                                   kernel_constraint)
-        self.bias_constraint = weight_constraint("EinsumDense", "bias_constraint",
-                                                 bias_constraint)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.lora_rank = None if lora_rank is None else int(lora_rank)
         self.lora_alpha = lora_alpha if lora_alpha is not None else self.lora_rank
         self.lora_enabled = False
@@ -280,8 +277,8 @@ class EinsumDense(Layer):
                   "bias_initializer": initializers.serialize(self.bias_initializer),
                   "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
                   "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                  "kernel_constraint": serialize_constraint(self.kernel_constraint),
-                  "bias_constraint": serialize_constraint(self.bias_constraint)}
+                  "kernel_constraint": constraints.serialize(self.kernel_constraint),
+                  "bias_constraint": constraints.serialize(self.bias_constraint)}
         config.setdefault("activity_regularizer", None)
         if self.lora_rank:
             config["lora_rank"], config["lora_alpha"] = self.lora_rank, self.lora_alpha

@@ -11,27 +11,8 @@ import numpy as np
 from ...ops import elementwise as el
 from ...ops._util import float_operand
 from ...tensor import Tensor
-from .. import initializers, regularizers
+from .. import constraints, initializers, regularizers
 from .layer import Layer
-
-
-def weight_constraint(owner: str, name: str, value: Any) -> Any:
-    """A weight constraint: a callable `array -> array` applied after each optimizer step, a
-    saved constraint config (rebuilt), or None."""
-    if isinstance(value, dict):
-        from ..saving.serialization import deserialize_keras_object
-
-        value = deserialize_keras_object(value)
-    if value is not None and not callable(value):
-        raise ValueError(f"{owner}: {name} must be a callable (array -> array), a saved "
-                         f"constraint config or None, received {name}={value!r}")
-    return value
-
-
-def serialize_constraint(value: Any) -> Any:
-    from ..saving.serialization import serialize_keras_object
-
-    return None if value is None else serialize_keras_object(value)
 
 
 class GroupNormalization(Layer):
@@ -98,10 +79,8 @@ class GroupNormalization(Layer):
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.beta_regularizer = regularizers.get(beta_regularizer)
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = weight_constraint("GroupNormalization", "beta_constraint",
-                                                 beta_constraint)
-        self.gamma_constraint = weight_constraint("GroupNormalization", "gamma_constraint",
-                                                  gamma_constraint)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self.gamma = self.beta = None
         self._ndim = self._channel_axis = None  # set by build
 
@@ -175,5 +154,5 @@ class GroupNormalization(Layer):
                 "gamma_initializer": initializers.serialize(self.gamma_initializer),
                 "beta_regularizer": regularizers.serialize(self.beta_regularizer),
                 "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": serialize_constraint(self.beta_constraint),
-                "gamma_constraint": serialize_constraint(self.gamma_constraint)}
+                "beta_constraint": constraints.serialize(self.beta_constraint),
+                "gamma_constraint": constraints.serialize(self.gamma_constraint)}

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ...tensor import Tensor
-from .. import backend, initializers, regularizers
+from .. import backend, constraints, initializers, regularizers
 from ..variables import KerasVariable
 from .symbolic import KerasTensor, Node, any_symbolic, flatten, map_structure
 
@@ -118,7 +118,7 @@ class Layer:
                                   dtype=dtype)
         variable.path = f"{self.name}/{name}"
         variable.regularizer = regularizers.get(regularizer)
-        variable.constraint = constraint
+        variable.constraint = constraints.get(constraint)
         self._own_variables.append(variable)
         return variable
 

@@ -20,6 +20,7 @@ def _builtin_classes() -> dict[str, Any]:
     """Every built-in Keras class and function by name (collected on first use)."""
     from .. import (
         activations,
+        constraints,
         initializers,
         layers,
         losses,
@@ -31,8 +32,8 @@ def _builtin_classes() -> dict[str, Any]:
     from ..optimizers import schedules
 
     table: dict[str, Any] = {}
-    for module in (initializers, regularizers, losses, metrics, schedules, optimizers, layers,
-                   models):
+    for module in (initializers, regularizers, constraints, losses, metrics, schedules,
+                   optimizers, layers, models):
         for name in dir(module):
             obj = getattr(module, name)
             if isinstance(obj, type) and hasattr(obj, "get_config"):
