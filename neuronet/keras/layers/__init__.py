@@ -54,6 +54,7 @@ from .preprocessing_augment import (
     RandomTranslation,
     RandomZoom,
 )
+from .preprocessing_lookup import Discretization, Hashing, IntegerLookup, StringLookup
 from .regularization import (
     ActivityRegularization,
     GaussianDropout,
@@ -99,5 +100,6 @@ __all__ = [
     "GRUCell", "LSTMCell", "SimpleRNNCell", "RNN", "StackedRNNCells",
     "AlphaDropout", "EinsumDense", "GroupNormalization",
     "RandomBrightness", "RandomContrast", "RandomCrop", "RandomFlip", "RandomRotation",
-    "RandomTranslation", "RandomZoom",
+    "RandomTranslation", "RandomZoom", "Discretization", "Hashing", "IntegerLookup",
+    "StringLookup",
 ]
