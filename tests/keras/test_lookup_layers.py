@@ -585,5 +585,9 @@ def test_lookup_layers_in_models_survive_save_and_load(tmp_path):
 
 
 def test_docstring_examples_run():
-    failed, attempted = doctest.testmod(preprocessing_lookup)
-    assert failed == 0 and attempted > 0
+    from neuronet.keras.layers import discretization, hashing, index_lookup
+
+    for module in (preprocessing_lookup, discretization, hashing, index_lookup):
+        failed, attempted = doctest.testmod(module)
+        assert failed == 0, module.__name__
+    assert sum(doctest.testmod(m).attempted for m in (discretization, hashing, index_lookup))
