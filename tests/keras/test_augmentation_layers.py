@@ -437,5 +437,8 @@ def test_keras_accepts_what_we_accept_and_rejects_what_we_reject():
 
 
 def test_docstring_examples_run():
-    failed, attempted = doctest.testmod(preprocessing_augment)
-    assert failed == 0 and attempted > 0
+    from neuronet.keras.layers import _augment_base, augment_color_crop, augment_geometric
+
+    modules = (preprocessing_augment, _augment_base, augment_geometric, augment_color_crop)
+    results = [doctest.testmod(m) for m in modules]
+    assert all(r.failed == 0 for r in results) and sum(r.attempted for r in results) > 0

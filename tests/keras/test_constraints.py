@@ -47,7 +47,8 @@ def test_constraints_match_keras(name, kwargs) -> None:
                                        ("non_neg", "NonNeg"), ("unit_norm", "UnitNorm"),
                                        ("MaxNorm", "MaxNorm")])
 def test_get_by_name_like_keras(alias, cls) -> None:
-    assert type(constraints.get(alias)).__name__ == cls == type(keras.constraints.get(alias)).__name__
+    theirs = keras.constraints.get(alias)
+    assert type(constraints.get(alias)).__name__ == cls == type(theirs).__name__
 
 
 def test_get_passes_callables_and_rejects_unknown_names() -> None:

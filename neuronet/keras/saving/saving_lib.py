@@ -90,9 +90,10 @@ def _read_archive(path: str) -> dict[str, bytes]:
     try:
         with zipfile.ZipFile(path) as archive:
             members = {name: archive.read(name) for name in archive.namelist()}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+    except Exception as error:  # noqa: BLE001 - a damaged zip raises BadZipFile, zlib.error,
+        # EOFError, NotImplementedError (a flipped compression method), RuntimeError, ...
         raise ValueError(f"'{path}' is not a valid .keras file (truncated or corrupted): "
-                         f"{error}") from error
+                         f"{type(error).__name__}: {error}") from error
     for required in (_CONFIG, _WEIGHTS):
         if required not in members:
             raise ValueError(f"'{path}' is not a valid .keras file: member {required} is "
