@@ -1,7 +1,8 @@
 """`neuronet.keras`: the Keras 3 API on the neuronet engine (`from neuronet import keras`).
 
 Models (Sequential, functional Model, subclassed Model), layers, losses, metrics, optimizers,
-callbacks, utils, datasets and saving, with Keras's names, arguments and defaults.
+callbacks, utils, datasets and saving, with Keras's names, arguments and defaults; `ops` and
+`random` for custom layers, losses and metrics written with `keras.ops.*` / `keras.random.*`.
 """
 
 from . import (
@@ -15,7 +16,9 @@ from . import (
     losses,
     metrics,
     models,
+    ops,
     optimizers,
+    random,
     regularizers,
     saving,
     utils,
@@ -30,5 +33,5 @@ __version__ = "3.0.0 (neuronet)"
 __all__ = [
     "Input", "KerasVariable", "Layer", "Model", "Sequential", "Variable", "activations",
     "backend", "callbacks", "datasets", "initializers", "layers", "losses", "metrics", "models",
-    "optimizers", "regularizers", "saving", "utils",
+    "ops", "optimizers", "random", "regularizers", "saving", "utils",
 ]
