@@ -9,6 +9,7 @@ from . import (
     activations,
     backend,
     callbacks,
+    constraints,
     datasets,
     distribution,
     initializers,
@@ -33,5 +34,5 @@ __version__ = "3.0.0 (neuronet)"
 __all__ = [
     "Input", "KerasVariable", "Layer", "Model", "Sequential", "Variable", "activations",
     "backend", "callbacks", "datasets", "initializers", "layers", "losses", "metrics", "models",
-    "ops", "optimizers", "random", "regularizers", "saving", "utils",
+    "constraints", "ops", "optimizers", "random", "regularizers", "saving", "utils",
 ]
