@@ -18,6 +18,7 @@ import numpy as np
 
 from ..ops import conv as _conv
 from ..ops import pooling as _pool
+from ..ops.elementwise import Relu, relu
 from ..ops.indexing import gather
 from ..ops.linalg import matmul
 from ..tensor import Tensor
@@ -200,6 +201,12 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
     the flat position (row * W + col) of each maximum in its input plane (int64)."""
     x, unbatched = _check_input("max_pool2d", input, 2, "(N, C, H, W)")
     geo = _pool_geometry("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
+    pre = None if return_indices or unbatched else _relu_input(x)
+    if pre is not None:
+        # max_pool(relu(a)) = relu(max_pool(a)) (relu is monotone): the same values, and the
+        # same gradient (to the window's first maximum of a where it is > 0, else none), with
+        # the ReLU's backward on the pooled (KH*KW times smaller) tensor instead of on x
+        return relu(_pool.MaxPool2d.apply(pre, geo=geo))
     y = _pool.MaxPool2d.apply(x, geo=geo)
     idx = Tensor._wrap(np.broadcast_to(y.grad_fn.indices(), y.shape).copy()) \
         if return_indices and y.grad_fn is not None else None
@@ -211,6 +218,16 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
         y = y.squeeze(0)
         idx = idx.squeeze(0) if idx is not None else None
     return (y, idx) if return_indices else y
+
+
+def _relu_input(y: Tensor) -> Tensor | None:
+    """a, when y is relu(a) fresh from its graph node (recording gradients, neither changed
+    since), else None."""
+    node = y.grad_fn
+    if type(node) is not Relu or node._freed or y._version != 0:
+        return None
+    a = node.inputs[0]
+    return a if a._version == node._versions[0] else None
 
 
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002

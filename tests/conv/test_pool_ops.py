@@ -161,3 +161,40 @@ def test_pool_errors_name_the_op_and_shapes():
         F.max_pool1d(neuronet.zeros(1, 1, 5), 0)
     with pytest.raises(ValueError, match="dropout probability"):
         F.dropout2d(neuronet.zeros(1, 1, 2, 2), 1.5)
+
+
+@pytest.mark.parametrize("case", MAX_CASES, ids=lambda c: "-".join(map(str, c)))
+def test_max_pool_of_relu_matches_torch(case):
+    """max_pool2d(relu(a)) runs as relu(max_pool2d(a)) (same values and gradients, the ReLU's
+    backward on the small pooled tensor): checked against torch's pool-of-relu, with ties at
+    zero (windows that are all negative) and ties at positive maxima, to second order."""
+    h, w, k, s, p, d, c = case
+    a = np.round(randn(2, 3, h, w), 0)  # many equal values: ties at 0 and above
+    a[0, 0] = -1.0  # whole planes negative: every window ties at relu's 0
+
+    def ours(t):
+        out = F.max_pool2d(neuronet.relu(t), k, s, p, d, c)
+        assert type(out.grad_fn).__name__ == "Relu"  # the pooled-first form ran
+        return out
+
+    compare(ours, lambda t: TF.max_pool2d(TF.relu(t), k, s, p, d, c), a, second_order=True)
+    compare(ours, lambda t: TF.max_pool2d(TF.relu(t), k, s, p, d, c), randn(2, 3, h, w))
+
+
+def test_max_pool_of_relu_keeps_the_plain_path_where_it_must():
+    """return_indices (indices of relu(a)'s maxima), unbatched input, a relu output changed
+    in place, and no recorded graph take the plain max_pool2d of the relu output."""
+    a = neuronet.tensor(np.round(randn(2, 3, 6, 6), 0), requires_grad=True)
+    y, idx = F.max_pool2d(neuronet.relu(a), 2, return_indices=True)
+    ty, tidx = TF.max_pool2d(TF.relu(torch.tensor(a.detach().numpy())), 2, return_indices=True)
+    np.testing.assert_array_equal(idx.numpy(), tidx.numpy())
+    assert type(y.grad_fn).__name__ == "MaxPool2d"
+    assert type(F.max_pool2d(neuronet.relu(a[0]), 2).grad_fn).__name__ != "Relu"
+    r = neuronet.relu(a)
+    with neuronet.no_grad():
+        r.mul_(2.0)  # the data is no longer relu(a)
+    out = F.max_pool2d(r, 2)
+    np.testing.assert_allclose(out.detach().numpy(), TF.max_pool2d(
+        2 * TF.relu(torch.tensor(a.detach().numpy())), 2).numpy())
+    with neuronet.no_grad():
+        assert F.max_pool2d(neuronet.relu(a), 2).grad_fn is None
