@@ -21,6 +21,7 @@ from ..ops import pooling as _pool
 from ..ops.elementwise import Relu, relu
 from ..ops.indexing import gather
 from ..ops.linalg import matmul
+from ..ops.shape import Permute
 from ..tensor import Tensor
 
 
@@ -222,12 +223,24 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
 
 def _relu_input(y: Tensor) -> Tensor | None:
     """a, when y is relu(a) fresh from its graph node (recording gradients, neither changed
-    since), else None."""
+    since), or a's permutation when y is a permutation of relu(a) (Keras's channels-last
+    conv -> relu -> pooling), else None."""
     node = y.grad_fn
-    if type(node) is not Relu or node._freed or y._version != 0:
+    if node is None or node._freed or y._version != 0:
+        return None
+    dims = None
+    if type(node) is Permute:  # y = permute(relu(a), dims): pool permute(a, dims) instead
+        dims = tuple(int(d) for d in np.argsort(node.inverse))
+        y = node.inputs[0]
+        node = y.grad_fn
+        if node is None or node._freed or y._version != 0:
+            return None
+    if type(node) is not Relu:
         return None
     a = node.inputs[0]
-    return a if a._version == node._versions[0] else None
+    if a._version != node._versions[0]:
+        return None
+    return a if dims is None else a.permute(*dims)
 
 
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A002

@@ -198,3 +198,27 @@ def test_max_pool_of_relu_keeps_the_plain_path_where_it_must():
         2 * TF.relu(torch.tensor(a.detach().numpy())), 2).numpy())
     with neuronet.no_grad():
         assert F.max_pool2d(neuronet.relu(a), 2).grad_fn is None
+
+
+def test_keras_conv_relu_pool_takes_the_pooled_relu_and_matches_torch():
+    """Keras's channels-last Conv2D(activation='relu') -> MaxPooling2D pools the permuted
+    pre-activation (relu after the pool): outputs and input gradients as torch's pool of
+    relu, ties at zero included."""
+    from neuronet import keras
+
+    x = np.round(randn(2, 7, 6, 3), 0).astype(np.float32)
+    conv = keras.layers.Conv2D(4, 3, activation="relu", padding="same")
+    pool = keras.layers.MaxPooling2D(2)
+    xt = neuronet.tensor(x, requires_grad=True)
+    hidden = conv(xt)
+    out = pool(hidden)
+    assert hidden.grad_fn is not None and "Relu" in {
+        type(out.grad_fn).__name__, type(out.grad_fn.inputs[0].grad_fn).__name__}
+    out.sum().backward()
+    kernel, bias = (torch.tensor(w.numpy()) for w in conv.weights)
+    tx = torch.tensor(x, requires_grad=True)
+    y = TF.conv2d(tx.permute(0, 3, 1, 2), kernel.permute(3, 2, 0, 1), bias, padding="same")
+    ty = TF.max_pool2d(TF.relu(y), 2).permute(0, 2, 3, 1)
+    ty.sum().backward()
+    np.testing.assert_allclose(out.detach().numpy(), ty.detach().numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(xt.grad.numpy(), tx.grad.numpy(), rtol=1e-4, atol=1e-4)
