@@ -193,21 +193,33 @@ def _in_batch_blocks(work: Any, *arrays: np.ndarray) -> None:
 
 
 class Relu(Function):
-    """y = max(x, 0);  dL/dx = g where x > 0, else 0"""
+    """y = max(x, 0);  dL/dx = g where x > 0, else 0
+
+    The mask y > 0 (= x > 0) is made in backward, from the kept output (as PyTorch keeps it:
+    changing x in place afterwards is allowed): a ReLU whose output only feeds a max-pool
+    never runs backward (max_pool2d pools its input instead) and never pays for a mask."""
+
+    saves_output = True
+    uses_input_values = False
 
     def forward(self, x):
-        y, mask = np.empty_like(x), np.empty_like(x, dtype=bool)  # laid out like x
+        y = np.empty_like(x)  # laid out like x
 
         def work(i: Any) -> None:
-            np.greater(x[i], 0, out=mask[i])
             np.maximum(x[i], 0, out=y[i])
 
-        _in_batch_blocks(work, x, y, mask)
-        self.mask = mask
+        _in_batch_blocks(work, x, y)
         return y
 
     def backward(self, g):
-        return MaskMul.apply(g, mask=self.mask)
+        y = self.output()._data
+        mask = np.empty_like(y, dtype=bool)
+
+        def work(i: Any) -> None:
+            np.greater(y[i], 0, out=mask[i])
+
+        _in_batch_blocks(work, y, mask)
+        return MaskMul.apply(g, mask=mask)
 
 
 class MaskMul(Function):

@@ -384,6 +384,23 @@ def test_in_place_change_of_saved_input_is_detected():
         z.backward()
 
 
+def test_relu_keeps_its_output_like_torch():
+    """ReLU's backward reads its output, as PyTorch's does: its input may change in place
+    afterwards; a change of its output is detected."""
+    for lib in (nt, torch):
+        x = lib.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+        a = x * 1.0
+        y = lib.relu(a)
+        a.add_(1.0)
+        y.sum().backward()
+        np.testing.assert_array_equal(np.asarray(x.grad), [0.0, 1.0, 1.0])
+        y = lib.relu(x * 1.0)
+        with lib.no_grad():
+            y.add_(1.0)
+        with pytest.raises(RuntimeError, match="inplace operation"):
+            y.sum().backward()
+
+
 def test_setitem_in_graph_routes_gradients():
     x, tx = pair()
     v, tv = pair((4,), seed=7)
