@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.grad_mode import state as _grad_mode
 from ..ops import conv as _conv
 from ..ops import pooling as _pool
 from ..ops.elementwise import Relu, relu
@@ -207,8 +208,8 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
         # max_pool(relu(a)) = relu(max_pool(a)) (relu is monotone): the same values, and the
         # same gradient (to the window's first maximum of a where it is > 0, else none), with
         # the ReLU's backward on the pooled (KH*KW times smaller) tensor instead of on x
-        return relu(_pool.MaxPool2d.apply(pre, geo=geo))
-    y = _pool.MaxPool2d.apply(x, geo=geo)
+        return relu(_pool.MaxPool2d.apply(pre, geo=geo, route=_grad_mode.enabled))
+    y = _pool.MaxPool2d.apply(x, geo=geo, route=_grad_mode.enabled and x.requires_grad)
     idx = Tensor._wrap(np.broadcast_to(y.grad_fn.indices(), y.shape).copy()) \
         if return_indices and y.grad_fn is not None else None
     if return_indices and idx is None:  # no graph recorded: recompute the argmax

@@ -148,10 +148,11 @@ def _offset_columns(src: np.ndarray, canvas_hw: tuple, at: tuple, kernel: tuple,
                     stride: tuple, dilation: tuple, out_hw: tuple, groups: int,
                     ones: bool) -> np.ndarray:
     """im2col for few channels per group: (G, KH*KW*C/G [+ 1], m*OH*OW), column (n, i, j)
-    holding the window of output (i, j) in (p, q, c) order, built with one copy per kernel
-    offset (p, q) of a strided plane of the channels-first canvas (one copy of a window view
-    in offset-major order, each row a long contiguous write). The window view's own copy runs C-long inner loops, slow for C < 8. With `ones`, a
-    last row of ones carries the bias through the GEMM (no pass over the output to add it)."""
+    holding the window of output (i, j) in (p, q, c) order: the strided planes of the
+    channels-first canvas, one per kernel offset (p, q), copied offset-major (each row a long
+    contiguous write); the channels-last window view's copy runs C-long inner loops, slow for
+    C < 8. With `ones`, a last row of ones carries the bias through the GEMM (no pass over
+    the output to add it)."""
     m, c = src.shape[:2]
     (kh, kw), (sh, sw), (dh, dw), (oh, ow), g = kernel, stride, dilation, out_hw, groups
     cg = c // g

@@ -173,83 +173,80 @@ def _max_scan(x: np.ndarray, geo: PoolGeometry) -> tuple[np.ndarray, np.ndarray]
     return y, arg
 
 
-def _tile_max(t: np.ndarray, like: np.ndarray) -> np.ndarray:
-    """Tiles t (N, C, OH, KH, OW, KW) -> their maxima (N, C, OH, OW), laid out like `like`;
-    NaN propagates, as in PyTorch. Batch blocks on every BLAS thread (see ops._blocks)."""
+def _scan_tiles(v: list, out: np.ndarray, m: list | None) -> None:
+    """out <- max over the offset views v of one batch block (NaN propagates, as in PyTorch),
+    scanning the offsets in a-then-b order. With marks m (bool views like v): m_k <- the
+    offset of the first maximum is k (PyTorch's tie rule): the scan marks where a value beats
+    every earlier one (gt_k = v_k > max(v_0..v_k-1), strictly, so a tie keeps the earlier
+    offset), and the first maximum is the last offset so marked: m_k = gt_k and no later gt,
+    m_0 = no gt at all."""
+    if len(v) == 1:
+        np.copyto(out, v[0])
+        if m is not None:
+            m[0].fill(True)
+        return
+    for k in range(1, len(v)):
+        if m is not None:
+            np.greater(v[k], v[0] if k == 1 else out, out=m[k])
+        np.maximum(v[0] if k == 1 else out, v[k], out=out)
+    if m is None:
+        return
+    later = m[-1]  # whether some later offset beat all before it
+    for k in range(len(v) - 2, 0, -1):
+        merged = np.logical_or(m[k], later, out=m[0] if k == 1 else None)
+        np.greater(m[k], later, out=m[k])  # gt_k and not later
+        later = merged
+    np.logical_not(later, out=m[0])  # no offset beat the first
+
+
+def _tile_max(t: np.ndarray, like: np.ndarray, marks: bool = False) -> tuple:
+    """Tiles t (N, C, OH, KH, OW, KW) -> (their maxima (N, C, OH, OW) laid out like `like`,
+    and with `marks` the bool tiles True at each tile's first maximum (else None)), both
+    from one scan per batch block while it is in cache (see _scan_tiles). Batch blocks on
+    every BLAS thread (see ops._blocks). The marks are valid only where no tile holds NaN."""
     views = _tile_views(t)
     y = _empty_like_layout(views[0].shape, like)
+    mask = _empty_like_layout((t.shape[0], t.shape[1], t.shape[2] * t.shape[3],
+                               t.shape[4] * t.shape[5]), y, bool).reshape(t.shape) \
+        if marks else None
+    mark_views = _tile_views(mask) if marks else None
 
     def work(s: int, e: int) -> None:
-        out = y[s:e]
-        if len(views) == 1:
-            np.copyto(out, views[0][s:e])
-            return
-        np.maximum(views[0][s:e], views[1][s:e], out=out)
-        for v in views[2:]:
-            np.maximum(out, v[s:e], out=out)
+        _scan_tiles([v[s:e] for v in views], y[s:e],
+                    None if mark_views is None else [m[s:e] for m in mark_views])
 
     run_blocks(work, t.shape[0], t[:1].size * t.itemsize)
-    return y
-
-
-def _first_max_mask(t: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Tiles t (N, C, OH, KH, OW, KW) with maxima y (no NaN) -> bool tiles, True at the first
-    maximum of each tile only (PyTorch's tie rule). One scan over the offsets in a-then-b
-    order marks where a value beats every earlier one (gt_k = v_k > max(v_0..v_k-1), strictly,
-    so a tie keeps the earlier offset); the first maximum is the last offset so marked:
-    m_k = gt_k and no later gt, m_0 = no gt at all. (2x faster than comparing every offset
-    with y and clearing the later ties: 0.56 vs 1.07 ms at 128x64x11x11.)"""
-    n, c, oh, kh, ow, kw = t.shape
-    mask = _empty_like_layout((n, c, oh * kh, ow * kw), y, bool).reshape(t.shape)
-    values, marks = _tile_views(t), _tile_views(mask)
-
-    def work(s: int, e: int) -> None:
-        v, m = [a[s:e] for a in values], [a[s:e] for a in marks]
-        if len(v) == 1:
-            m[0].fill(True)
-            return
-        best = None
-        for k in range(1, len(v)):
-            np.greater(v[k], v[0] if best is None else best, out=m[k])
-            if k < len(v) - 1:
-                best = np.maximum(v[0], v[1]) if best is None else np.maximum(best, v[k],
-                                                                              out=best)
-        later = m[-1]  # whether some later offset beat all before it
-        for k in range(len(v) - 2, 0, -1):
-            merged = np.logical_or(m[k], later, out=m[0] if k == 1 else None)
-            np.greater(m[k], later, out=m[k])  # gt_k and not later
-            later = merged
-        np.logical_not(later, out=m[0])  # no offset beat the first
-
-    run_blocks(work, n, t[:1].size * t.itemsize)
-    return mask
+    return y, mask
 
 
 class MaxPool2d(Function):
     """y = max over each window (module docstring);  dL/dx = MaxPool2dScatter(g): g sent to
     the argmax of its window (summed where windows overlap)
 
-    Tiling windows (kernel == stride, the common 2x2/2) take the max of the KH*KW offset views;
-    the argmax (a one-hot mask over the tiles) is found only when backward or the indices
-    need it. Other windows scan the offsets, keeping the argmax's offset as they go."""
+    Tiling windows (kernel == stride, the common 2x2/2) take the max of the KH*KW offset views
+    and, with `route=True` (a gradient will be needed: max_pool2d asks), the argmax as a
+    one-hot mask over the tiles in the same pass; otherwise the mask is found when backward
+    or the indices need it. Other windows scan the offsets, keeping the argmax's offset."""
 
-    def forward(self, x, *, geo):
-        self.geo, self.x, self.arg, self.mask = geo, x, None, None
+    def forward(self, x, *, geo, route=False):
+        self.geo, self.x, self.arg, self.mask, self.routed = geo, x, None, None, False
         self.tiles = _tiles(x, geo)
         if self.tiles is None:
             y, self.arg = _max_scan(x, geo)
             return y
-        self.y = _tile_max(self.tiles, x)
+        self.y, self.mask = _tile_max(self.tiles, x, marks=route)
         return self.y
 
     def route(self) -> tuple:
-        """(arg, mask): where each window's maximum is, found now for tiles: a one-hot mask, or
-        when a window holds NaN (whose rule is the last NaN), the scan's offsets."""
-        if self.arg is None and self.mask is None:
+        """(arg, mask): where each window's maximum is: for tiles a one-hot mask (from the
+        forward pass, or found now), or when a window holds NaN (whose rule is the last NaN),
+        the scan's offsets."""
+        if self.arg is None and not self.routed:
+            self.routed = True
             if np.isnan(self.y).any():
-                self.arg = _max_scan(self.x, self.geo)[1]
-            else:
-                self.mask = _first_max_mask(self.tiles, self.y)
+                self.arg, self.mask = _max_scan(self.x, self.geo)[1], None
+            elif self.mask is None:
+                self.mask = _tile_max(self.tiles, self.x, marks=True)[1]
         return self.arg, self.mask
 
     def indices(self) -> np.ndarray:
