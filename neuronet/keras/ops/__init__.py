@@ -17,10 +17,42 @@ Example:
     neuronet.Size([2])
 """
 
-from . import core, nn, numpy
-from .core import *  # noqa: F403
-from .nn import *  # noqa: F403
-from .numpy import *  # noqa: F403
+from . import _symbolic, core, nn, numpy
+
+
+def _symbolic_ops() -> None:
+    """Every op (in its module and here) also takes symbolic KerasTensors: it then adds an
+    OpLayer node to the functional model being built (see _symbolic.py); KerasTensors get
+    their arithmetic operators. shape, dtype and the conversions answer directly."""
+    direct = {"shape": lambda x: tuple(x.shape), "dtype": lambda x: x.dtype,
+              "is_tensor": lambda x: True}
+    for module in (core, nn, numpy):
+        for name in module.__all__:
+            fn = getattr(module, name)
+            if name in direct:
+                setattr(module, name, _symbolic_answer(fn, direct[name]))
+            elif name not in ("convert_to_numpy", "cond"):
+                setattr(module, name, _symbolic.symbolic_aware(name, fn))
+    _symbolic.install_operators()
+
+
+def _symbolic_answer(fn, answer):
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(x, *args, **kwargs):
+        if isinstance(x, _symbolic.KerasTensor):
+            return answer(x)
+        return fn(x, *args, **kwargs)
+
+    return wrapper
+
+
+_symbolic_ops()
+
+from .core import *  # noqa: E402, F403
+from .nn import *  # noqa: E402, F403
+from .numpy import *  # noqa: E402, F403
 
 __all__ = list(dict.fromkeys(["core", "nn", "numpy", *core.__all__, *nn.__all__,
                               *numpy.__all__]))

@@ -38,6 +38,9 @@ def _builtin_classes() -> dict[str, Any]:
             obj = getattr(module, name)
             if isinstance(obj, type) and hasattr(obj, "get_config"):
                 table[name] = obj
+    from ..ops._symbolic import OpLayer
+
+    table["OpLayer"] = OpLayer  # keras.ops calls inside functional models
     for name, fn in activations.ALL_ACTIVATIONS.items():
         table.setdefault(name, fn)
     for name, fn in losses.LOSS_FUNCTIONS.items():
