@@ -275,3 +275,39 @@ def test_docstring_examples_run():
                 parameter, clip_grad):
         failed, _ = doctest.testmod(mod)
         assert failed == 0, mod.__name__
+
+
+def test_sequential_relu_then_max_pool_matches_torch_and_respects_hooks():
+    """Sequential runs ReLU -> MaxPool2d as MaxPool2d -> ReLU (the same values and
+    gradients, ties at zero included); a hook on either module, or return_indices, keeps the
+    written order (the hook sees the ReLU's full output)."""
+    torch = pytest.importorskip("torch")
+    x = np.round(np.random.default_rng(0).standard_normal((2, 3, 6, 7)), 0)
+    x[0, 0] = -1.0  # a plane whose windows all tie at relu's zero
+    conv_w = np.random.default_rng(1).standard_normal((4, 3, 1, 1)).round(1)
+
+    def run(lib, hook=False):
+        conv = lib.nn.Conv2d(3, 4, 1, bias=False)
+        with lib.no_grad():
+            conv.weight.copy_(lib.tensor(conv_w, dtype=lib.float32))
+        relu, pool = lib.nn.ReLU(), lib.nn.MaxPool2d(2)
+        seen = []
+        if hook:
+            relu.register_forward_hook(lambda m, i, o: seen.append(tuple(o.shape)))
+        model = lib.nn.Sequential(conv, relu, pool, lib.nn.Flatten())
+        xt = lib.tensor(x, dtype=lib.float32, requires_grad=True)
+        out = model(xt)
+        (out * lib.arange(out.shape[1], dtype=lib.float32)).sum().backward()
+        return out.detach().numpy(), xt.grad.numpy(), conv.weight.grad.numpy(), seen
+
+    ref = run(torch)
+    for hook in (False, True):
+        got = run(nt, hook)
+        for a, b in zip(got[:3], ref[:3]):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+        assert got[3] == ([(2, 4, 6, 7)] if hook else [])
+    relu, shapes = nn.ReLU(), []
+    plain_forward = relu.forward
+    relu.forward = lambda t: shapes.append(tuple(t.shape)) or plain_forward(t)
+    nn.Sequential(relu, nn.MaxPool2d(2))(nt.tensor(x, dtype=nt.float32))
+    assert shapes == [(2, 3, 3, 3)]  # without hooks the ReLU ran on the pooled tensor

@@ -42,8 +42,18 @@ class Sequential(Module):
                 self.add_module(str(idx), module)
 
     def forward(self, input: Any) -> Any:  # noqa: A002
-        for module in self._modules.values():
-            input = module(input)
+        modules = list(self._modules.values())
+        i = 0
+        while i < len(modules):
+            if i + 1 < len(modules) and _pool_then_relu(modules[i], modules[i + 1]):
+                # ReLU then MaxPool2d run as MaxPool2d then ReLU: max_pool(relu(x)) =
+                # relu(max_pool(x)), the same values and gradients (see max_pool2d), the ReLU
+                # on the KH*KW times smaller tensor; the ReLU's output is seen by no one
+                input = modules[i](modules[i + 1](input))
+                i += 2
+                continue
+            input = modules[i](input)
+            i += 1
         return input
 
     def __getitem__(self, idx: Any) -> Any:
@@ -336,3 +346,16 @@ def _as_param(value: Any) -> Any:
     if isinstance(value, Tensor) and not isinstance(value, Parameter):
         return Parameter(value)
     return value
+
+
+def _pool_then_relu(first: Module, second: Module) -> bool:
+    """Whether a ReLU followed by a MaxPool2d (no indices, no hooks on either) may swap."""
+    from .activation import ReLU
+    from .pooling import MaxPool2d
+
+    return type(first) is ReLU and type(second) is MaxPool2d and \
+        not second.return_indices and not _hooked(first) and not _hooked(second)
+
+
+def _hooked(module: Module) -> bool:
+    return bool(module._forward_pre_hooks or module._forward_hooks or module._backward_hooks)
