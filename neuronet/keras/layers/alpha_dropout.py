@@ -12,7 +12,7 @@ from ... import random as _random
 from ...ops._util import float_operand
 from ...tensor import Tensor
 from .layer import Layer
-from .regularization import _fraction, _seed
+from .regularization import _fraction, _seed, noise_shape_arg, resolve_noise_shape
 
 # SELU's constants: alpha_p = -scale * alpha is SELU's value at -infinity
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -60,13 +60,7 @@ class AlphaDropout(Layer):
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rate = _fraction("AlphaDropout", "rate", rate)
-        if noise_shape is not None and (not isinstance(noise_shape, list | tuple) or any(
-                d is not None and (isinstance(d, bool) or not isinstance(d, int | np.integer)
-                                   or d < 1) for d in noise_shape)):
-            raise ValueError(f"AlphaDropout: noise_shape must be a tuple of positive integers "
-                             f"or None entries, received noise_shape={noise_shape!r}")
-        self.noise_shape = None if noise_shape is None else tuple(
-            None if d is None else int(d) for d in noise_shape)
+        self.noise_shape = noise_shape_arg("AlphaDropout", noise_shape)
         self.seed = seed
         self._generator = _seed("AlphaDropout", seed)
         self.built = True
@@ -82,13 +76,8 @@ class AlphaDropout(Layer):
                              f"correction a = ((1 - rate) * (1 + rate * alpha_p**2)) ** -0.5 is "
                              f"infinite; use a rate below 1 while training")
         x = float_operand(inputs)
-        shape = tuple(x.shape)
-        noise = shape if self.noise_shape is None else self.noise_shape
-        if len(noise) != len(shape) or any(
-                d is not None and d not in (1, n) for d, n in zip(noise, shape)):
-            raise ValueError(f"AlphaDropout {self.name}: noise_shape {self.noise_shape} does "
-                             f"not broadcast against the input shape {shape}")
-        noise = tuple(n if d is None else d for d, n in zip(noise, shape))
+        noise = resolve_noise_shape(f"AlphaDropout {self.name}", self.noise_shape,
+                                    tuple(x.shape))
         keep = self._rng().random(noise, dtype=np.float32) >= self.rate
         alpha_p = -SELU_ALPHA * SELU_SCALE
         a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5

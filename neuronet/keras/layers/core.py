@@ -22,7 +22,7 @@ from ...tensor import Tensor
 from .. import activations, constraints, initializers, regularizers
 from .._ops import KernelDense
 from .layer import Layer
-from .regularization import _seed, dropout
+from .regularization import _seed, dropout, noise_shape_arg, resolve_noise_shape
 
 
 def _positive_int(owner: str, name: str, value: Any) -> int:
@@ -156,14 +156,8 @@ class Dropout(Layer):
         if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
             raise ValueError(f"Dropout: invalid value received for argument `rate`. Expected a "
                              f"float value between 0 and 1. Received: rate={rate!r}")
-        if noise_shape is not None and (not isinstance(noise_shape, list | tuple) or any(
-                d is not None and (isinstance(d, bool) or not isinstance(d, int | np.integer)
-                                   or d < 1) for d in noise_shape)):
-            raise ValueError(f"Dropout: noise_shape must be a tuple of positive integers or "
-                             f"None entries, received noise_shape={noise_shape!r}")
         self.rate, self.seed = float(rate), seed
-        self.noise_shape = None if noise_shape is None else tuple(
-            None if d is None else int(d) for d in noise_shape)
+        self.noise_shape = noise_shape_arg("Dropout", noise_shape)
         self._generator = _seed("Dropout", seed)
         self.built = True
 
@@ -172,13 +166,8 @@ class Dropout(Layer):
             return inputs
         if self.noise_shape is None and self._generator is None:
             return _carry_mask(inputs, F.dropout(inputs, self.rate, training=True))
-        shape = tuple(inputs.shape)
-        noise = shape if self.noise_shape is None else self.noise_shape
-        if len(noise) != len(shape) or any(
-                d is not None and d not in (1, n) for d, n in zip(noise, shape)):
-            raise ValueError(f"Dropout {self.name}: noise_shape {self.noise_shape} does not "
-                             f"broadcast against the input shape {shape}")
-        noise = tuple(n if d is None else d for d, n in zip(noise, shape))
+        noise = resolve_noise_shape(f"Dropout {self.name}", self.noise_shape,
+                                    tuple(inputs.shape))
         rng = self._generator if self._generator is not None else _random.rng()
         return _carry_mask(inputs, dropout(inputs, self.rate, noise, rng))
 

@@ -43,6 +43,29 @@ def _seed(owner: str, seed: Any) -> np.random.Generator | None:
     return np.random.default_rng(int(seed))
 
 
+def noise_shape_arg(owner: str, noise_shape: Any) -> tuple | None:
+    """A layer's noise_shape argument checked: None, or a tuple of positive ints / None."""
+    if noise_shape is None:
+        return None
+    if not isinstance(noise_shape, list | tuple) or any(
+            d is not None and (isinstance(d, bool) or not isinstance(d, int | np.integer)
+                               or d < 1) for d in noise_shape):
+        raise ValueError(f"{owner}: noise_shape must be a tuple of positive integers or None "
+                         f"entries, received noise_shape={noise_shape!r}")
+    return tuple(None if d is None else int(d) for d in noise_shape)
+
+
+def resolve_noise_shape(owner: str, noise_shape: tuple | None, shape: tuple) -> tuple:
+    """The mask's shape for an input of `shape`: None entries (or no noise_shape) take the
+    input's sizes; every other entry must be 1 or the input's size."""
+    noise = shape if noise_shape is None else noise_shape
+    if len(noise) != len(shape) or any(
+            d is not None and d not in (1, n) for d, n in zip(noise, shape)):
+        raise ValueError(f"{owner}: noise_shape {noise_shape} does not broadcast against the "
+                         f"input shape {shape}")
+    return tuple(n if d is None else d for d, n in zip(noise, shape))
+
+
 def dropout(x: Tensor, rate: float, noise_shape: tuple, rng: np.random.Generator) -> Tensor:
     """y = x * keep / (1 - rate), keep ~ Bernoulli(1 - rate) of shape noise_shape (broadcast
     against x: a size-1 axis shares one draw along that axis); all zeros for rate = 1."""
