@@ -105,3 +105,15 @@ class _ArrayLayer(Layer):
 
 
 # --- Discretization ---------------------------------------------------------------------------
+
+
+def adapt_batches(data: Any, steps: int | None, whole: tuple) -> Any:
+    """What adapt() reads: the data itself when it is one of the `whole` types (or not
+    iterable), else its batches, at most `steps` of them."""
+    if isinstance(data, whole) or not hasattr(data, "__iter__"):
+        yield data
+        return
+    for i, batch in enumerate(data):
+        if steps is not None and i >= steps:
+            return
+        yield batch

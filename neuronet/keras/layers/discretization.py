@@ -8,7 +8,13 @@ from typing import Any
 import numpy as np
 
 from ...tensor import Tensor
-from ._preprocessing_arrays import _ArrayLayer, _check_string_arg, _encoded_shape, _to_numpy
+from ._preprocessing_arrays import (
+    _ArrayLayer,
+    _check_string_arg,
+    _encoded_shape,
+    _to_numpy,
+    adapt_batches,
+)
 
 
 class Discretization(_ArrayLayer):
@@ -78,13 +84,8 @@ class Discretization(_ArrayLayer):
             raise ValueError("Cannot adapt a Discretization layer that has been initialized "
                              "with `bin_boundaries`, use `num_bins` instead.")
         self.reset_state()
-        if isinstance(data, np.ndarray | Tensor) or not hasattr(data, "__iter__"):
-            self.update_state(data)
-        else:
-            for i, batch in enumerate(data):
-                if steps is not None and i >= steps:
-                    break
-                self.update_state(batch)
+        for batch in adapt_batches(data, steps, (np.ndarray, Tensor)):
+            self.update_state(batch)
         self.finalize_state()
 
     def update_state(self, data: Any) -> None:

@@ -19,6 +19,7 @@ from ._preprocessing_arrays import (
     _encoded_shape,
     _equal,
     _to_numpy,
+    adapt_batches,
 )
 from ._string_hash import _hash_buckets
 from .hashing import _salt_list
@@ -212,14 +213,11 @@ class _IndexLookup(_ArrayLayer):
         or Tensor is one batch (rank 1: one token per document), any other iterable yields
         batches (each row a document; a rank-1 batch is one document)."""
         self.reset_state()
-        if isinstance(data, list | tuple | np.ndarray | Tensor) or not hasattr(data, "__iter__"):
-            tokens = self._tokens_of(data)
-            self.update_state(tokens[:, None] if tokens.ndim == 1 else tokens)
-        else:
-            for i, batch in enumerate(data):
-                if steps is not None and i >= steps:
-                    break
-                self.update_state(batch)
+        for batch in adapt_batches(data, steps, (list, tuple, np.ndarray, Tensor)):
+            if batch is data:  # not batches: one column of tokens
+                tokens = self._tokens_of(data)
+                batch = tokens[:, None] if tokens.ndim == 1 else tokens
+            self.update_state(batch)
         self.finalize_state()
 
     def update_state(self, data: Any) -> None:
