@@ -80,3 +80,9 @@ def test_symbolic_shapes_dtypes_and_names() -> None:
     assert names == ["argmax", "cast", "divide"]
     out = model.predict(np.arange(14).reshape(2, 7) % 10, verbose=0)
     np.testing.assert_allclose(out[1], (np.arange(14).reshape(2, 7) % 10) / 10.0)
+
+
+def test_symbolic_tensors_are_not_iterable() -> None:
+    a = nk.Input((3,))
+    with pytest.raises(TypeError, match="not iterable"):
+        first, second, third = a

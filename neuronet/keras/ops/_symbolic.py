@@ -177,4 +177,10 @@ def install_operators() -> None:
     KerasTensor.__neg__ = lambda self: symbolic_call("negative", (self,), {})
     KerasTensor.__abs__ = lambda self: symbolic_call("abs", (self,), {})
     KerasTensor.__getitem__ = lambda self, key: symbolic_call("getitem", (self, key), {})
+    KerasTensor.__iter__ = _not_iterable  # else iteration would index it forever
+
+
+def _not_iterable(self: KerasTensor) -> Any:
+    raise TypeError(f"A symbolic KerasTensor {self.shape} is not iterable; index it "
+                    f"(x[:, 0]) or use keras.ops.split / unstack")
 
