@@ -135,3 +135,34 @@ def test_batchnorm_training_matches_keras(shape: tuple, kw: dict) -> None:
                                        atol=1e-3)
             wk.value.grad = wn.grad = None
         assert yn.dtype == xn.grad.dtype == neuronet.float32
+
+
+def test_convnet_trains_like_keras_with_the_pool_before_the_relu() -> None:
+    """Sequential runs Conv2D(activation="relu") -> MaxPooling2D as conv, pool, relu (the same
+    values and gradients): two SGD epochs give real Keras's weights; an activity penalty on
+    the conv keeps the written order, and gives Keras's weights too."""
+    def build(k, penalty):
+        return k.Sequential([
+            k.Input(shape=(9, 9, 2)),
+            k.layers.Conv2D(4, 3, activation="relu", activity_regularizer=penalty),
+            k.layers.MaxPooling2D(2),
+            k.layers.Flatten(),
+            k.layers.Dense(3, activation="softmax"),
+        ])
+
+    rng = np.random.default_rng(4)
+    x = np.round(rng.standard_normal((16, 9, 9, 2)), 0).astype(np.float32)  # ties at 0
+    y = rng.integers(0, 3, 16)
+    for penalty in (None, "l2"):
+        km, nm = build(keras, penalty), build(nk, penalty)
+        nm.set_weights(km.get_weights())
+        for m, lib in ((km, keras), (nm, nk)):
+            m.compile(optimizer=lib.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
+            m.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+        for got, want in zip(nm.get_weights(), km.get_weights()):
+            np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+    from neuronet.keras.models.sequential import _pool_before_relu
+
+    plain = build(nk, None)
+    assert _pool_before_relu(plain.layers[0], plain.layers[1])
+    assert not _pool_before_relu(build(nk, "l2").layers[0], plain.layers[1])

@@ -103,9 +103,24 @@ class Sequential(Model):
             self.build(shapes)
 
     def call(self, inputs: Any, training: Any = None) -> Any:
-        x = inputs
-        for layer in self._layers:
-            x = layer(x, training=training)
+        x, layers, i = inputs, self._layers, 0
+        while i < len(layers):
+            if i + 1 < len(layers) and not isinstance(x, KerasTensor) and \
+                    _pool_before_relu(layers[i], layers[i + 1]):
+                # Conv2D(activation="relu") -> MaxPooling2D runs as conv, pool, relu:
+                # max_pool(relu(y)) = relu(max_pool(y)), the same values and gradients, the
+                # ReLU on the pooled tensor; the conv's own output is seen by no one
+                conv = layers[i]
+                conv._emit_logits = True  # the conv without its activation
+                try:
+                    x = conv(x, training=training)
+                finally:
+                    conv._emit_logits = False
+                x = conv.activation(layers[i + 1](x, training=training))
+                i += 2
+                continue
+            x = layers[i](x, training=training)
+            i += 1
         return x
 
     def _final_layer(self) -> Layer | None:
@@ -138,3 +153,15 @@ class Sequential(Model):
 
         layers = [deserialize_keras_object(c, custom_objects) for c in config["layers"]]
         return cls(layers, name=config.get("name"), trainable=config.get("trainable", True))
+
+
+def _pool_before_relu(conv: Layer, pool: Layer) -> bool:
+    """Whether a 2-D conv layer with a plain ReLU activation followed by a MaxPooling2D may
+    run its ReLU after the pool (no activity penalty reads the conv's output)."""
+    from .. import activations
+    from ..layers.convolutional import BaseConv
+    from ..layers.pooling import MaxPooling2D
+
+    return isinstance(conv, BaseConv) and conv.rank == 2 and type(pool) is MaxPooling2D and \
+        conv.activation is activations.relu and conv.activity_regularizer is None and \
+        not conv._emit_logits and conv.data_format == pool.data_format
