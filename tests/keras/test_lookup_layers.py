@@ -585,9 +585,10 @@ def test_lookup_layers_in_models_survive_save_and_load(tmp_path):
 
 
 def test_docstring_examples_run():
-    from neuronet.keras.layers import discretization, hashing, index_lookup
+    from neuronet.keras.layers import discretization, hashing, index_lookup, lookups
 
-    for module in (preprocessing_lookup, discretization, hashing, index_lookup):
+    modules = (preprocessing_lookup, discretization, hashing, index_lookup, lookups)
+    for module in modules:
         failed, attempted = doctest.testmod(module)
         assert failed == 0, module.__name__
-    assert sum(doctest.testmod(m).attempted for m in (discretization, hashing, index_lookup))
+    assert sum(doctest.testmod(m).attempted for m in modules)

@@ -11,7 +11,7 @@ Each can encode its indices as 'one_hot', 'multi_hot' or 'count' vectors (the lo
 (SipHash-2-4 keyed by the salt, % n), written out in `_string_hash.py`, so bucket numbers
 equal Keras's without TensorFlow. Strings may be Python lists or NumPy str/bytes/object
 arrays; outputs are Tensors, except StringLookup(invert=True), which returns a NumPy str
-array. One module per layer: discretization.py, hashing.py, index_lookup.py.
+array. One module per layer: discretization.py, hashing.py, lookups.py (on index_lookup.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 from ._string_hash import fingerprint64, siphash24
 from .discretization import Discretization
 from .hashing import Hashing
-from .index_lookup import IntegerLookup, StringLookup
+from .lookups import IntegerLookup, StringLookup
 
 __all__ = ["Discretization", "Hashing", "IntegerLookup", "StringLookup", "fingerprint64",
            "siphash24"]
