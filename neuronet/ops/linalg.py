@@ -123,6 +123,36 @@ class Einsum(Function):
         return tuple(grads)
 
 
+class SingularValueNorm(Function):
+    """Matrix norms of the last two axes from the singular values s_1 >= ... >= s_n of
+    x = U diag(s) V^T:
+        ord=2      y = s_1        dL/dx = g u_1 v_1^T
+        ord=-2     y = s_n        dL/dx = g u_n v_n^T
+        ord='nuc'  y = sum_i s_i  dL/dx = g U V^T      (thin U, V)
+    (where singular values tie, the gradient is one of the subgradients, as PyTorch's).
+
+    NOTE: first order only (the singular vectors are functions of x); create_graph=True
+    raises."""
+
+    def forward(self, x, *, ord):
+        u, s, vt = np.linalg.svd(x, full_matrices=False)
+        self.ord = ord
+        if ord == "nuc":
+            self.d = np.matmul(u, vt)
+            return s.sum(-1)
+        k = 0 if ord == 2 else -1
+        self.d = u[..., :, k, None] * vt[..., k, None, :]
+        return s[..., k].copy()
+
+    def backward(self, g):
+        from ..autograd.grad_mode import state
+
+        if state.enabled:
+            raise RuntimeError("matrix norm ord=2/-2/'nuc': the gradient is first order only; "
+                               "create_graph=True (double backward) is not supported")
+        return Tensor._wrap(g._data[..., None, None] * self.d)
+
+
 def einsum_subs(inputs: list, output: str, *xs: Tensor) -> Tensor:
     return Einsum.apply(*xs, inputs=tuple(inputs), output=output)
 

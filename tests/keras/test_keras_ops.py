@@ -128,6 +128,9 @@ VALUE_CASES = [
     ("norm", (T3,), {"ord": 1, "axis": -1, "keepdims": True}), ("norm", (SQ,), {"ord": "fro"}),
     ("norm", (SQ,), {"ord": 1}), ("norm", (SQ,), {"ord": np.inf}),
     ("norm", (V,), {"ord": 3}), ("average", (A,), {"axis": 1, "weights": P}),
+    ("norm", (SQ,), {"ord": 2}), ("norm", (M,), {"ord": -2}),
+    ("norm", (T3,), {"ord": "nuc", "axis": (1, 2), "keepdims": True}),
+    ("norm", (T3,), {"ord": 2, "axis": (2, 0)}),
     ("average", (A,), {"axis": -1, "weights": V}), ("average", (T3,), {}),
     ("trace", (SQ,), {}), ("trace", (T3,), {"offset": 1, "axis1": 1, "axis2": 2}),
     # comparisons and logic
@@ -517,3 +520,34 @@ def test_namespaces_and_errors():
         nk.ops.binary_crossentropy(U, U[:, :2])
     with pytest.raises(ValueError, match="rank 3 or 4"):
         nk.ops.max_pool(R.normal(size=(1, 4, 4, 4, 1)), 2)
+
+
+@pytest.mark.parametrize("order", [2, -2, "nuc"])
+def test_singular_value_norms_gradients_match_torch_and_gradcheck(order) -> None:
+    """ord=2 / -2 / 'nuc' from the singular values: values and gradients against
+    torch.linalg.matrix_norm in float64, finite differences, and a clear error for double
+    backward."""
+    import neuronet
+    from neuronet.autograd import gradcheck
+
+    x = np.random.default_rng(5).standard_normal((2, 4, 3))
+    ours = neuronet.tensor(x, dtype=neuronet.float64, requires_grad=True)
+    from neuronet.ops.linalg import SingularValueNorm
+
+    y = SingularValueNorm.apply(ours, ord=order)
+    ref = torch.tensor(x, requires_grad=True)
+    ty = torch.linalg.matrix_norm(ref, ord=order)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
+    w = np.array([0.7, -1.3])
+    (y * neuronet.tensor(w)).sum().backward()
+    (ty * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(ours.grad.numpy(), ref.grad.numpy(), rtol=1e-9, atol=1e-12)
+    assert gradcheck(lambda t: SingularValueNorm.apply(t, ord=order),
+                     (neuronet.tensor(x, dtype=neuronet.float64, requires_grad=True),),
+                     eps=1e-6, atol=1e-5, rtol=1e-4)
+    z = neuronet.tensor(x, dtype=neuronet.float64, requires_grad=True)
+    (g,) = neuronet.autograd.grad(nk.ops.norm(z, ord=order, axis=(1, 2)).sum(), (z,))
+    assert g.shape == (2, 4, 3)
+    with pytest.raises(RuntimeError, match="first order only"):
+        neuronet.autograd.grad(SingularValueNorm.apply(z, ord=order).sum(), (z,),
+                               create_graph=True)

@@ -18,6 +18,7 @@ import numpy as np
 from ...ops import elementwise as _el
 from ...ops import indexing as _idx
 from ...ops import reductions as _red
+from ...ops.linalg import SingularValueNorm
 from ...ops.shape import stack
 from ...tensor import Tensor
 from .. import backend
@@ -251,5 +252,12 @@ def _matrix_norm(x: Tensor, ord: Any, pair: Any, keepdims: bool) -> Tensor:  # n
         reduce = _red.amax if ord > 0 else _red.amin
         out = reduce(sums, other, keepdim=True)
         return out if keepdims else out.squeeze((row, col))
-    raise NotImplementedError(f"norm: the matrix norm ord={ord!r} needs singular values, which "
-                              f"neuronet does not compute; use 'fro', 1, -1, inf or -inf")
+    if ord in (2, -2, "nuc"):  # from the singular values of the (row, col) planes
+        planes = x.movedim((row, col), (-2, -1))
+        out = SingularValueNorm.apply(planes, ord=ord)
+        if keepdims:
+            for a in sorted((row, col)):
+                out = out.unsqueeze(a)
+        return out
+    raise ValueError(f"norm: invalid matrix norm ord={ord!r}; use None, 'fro', 'nuc', 1, -1, "
+                     f"2, -2, inf or -inf")
