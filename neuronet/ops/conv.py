@@ -386,7 +386,7 @@ class Conv2dGradWeight(Function):
     _materialize = False  # backward gets None for an output that reached nothing
 
     def forward(self, x, gy, *, geo, w_shape, bias=False):
-        self.geo, self.w_shape = geo, w_shape
+        self.geo = geo
         return conv2d_grad_weight_array(x, gy, geo, w_shape, bias)
 
     def backward(self, gg, gb=None):

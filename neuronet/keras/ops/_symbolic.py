@@ -88,6 +88,7 @@ class OpLayer(Layer):
         self.op, self.fn = op, _resolve(op)
         self.op_args, self.op_kwargs = _decode(list(args)), _decode(dict(kwargs or {}))
         self._out_dtype: str | None = None
+        self._in_dtypes: list | None = None  # the symbolic inputs' dtypes, when built from them
         self.built = True
 
     def _fill(self, inputs: list) -> tuple[list, dict]:
@@ -112,7 +113,7 @@ class OpLayer(Layer):
         """Runs the op on zeros of the inputs' shapes (unknown sizes 1) and dtypes."""
         from ...autograd import no_grad
 
-        dtypes = getattr(self, "_in_dtypes", None) or ["float32"] * len(input_shapes)
+        dtypes = self._in_dtypes or [self.dtype] * len(input_shapes)
         dummies = [Tensor._wrap(np.zeros([1 if d is None else d for d in shape], dtype))
                    for shape, dtype in zip(input_shapes, dtypes)]
         with no_grad():
