@@ -257,6 +257,7 @@ from .functional_conv import (  # noqa: E402, F401
     avg_pool2d,
     conv1d,
     conv2d,
+    conv2d_max_pool2d,
     conv_transpose2d,
     dropout2d,
     fold,

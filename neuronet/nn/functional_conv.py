@@ -18,6 +18,7 @@ import numpy as np
 
 from ..autograd.grad_mode import state as _grad_mode
 from ..ops import conv as _conv
+from ..ops import conv_pool as _conv_pool
 from ..ops import pooling as _pool
 from ..ops.elementwise import Relu, relu
 from ..ops.indexing import gather
@@ -220,6 +221,36 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
         y = y.squeeze(0)
         idx = idx.squeeze(0) if idx is not None else None
     return (y, idx) if return_indices else y
+
+
+def conv2d_max_pool2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
+                      stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
+                      kernel_size: Any = 2, pool_stride: Any = None) -> Tensor:
+    """max_pool2d(conv2d(input, weight, bias, stride, padding, dilation, groups), kernel_size,
+    pool_stride): the same values and gradients, computed as one op (ops.conv_pool: the
+    conv's full-size output is never stored) when the pool's windows tile the conv output
+    (pool_stride == kernel_size, the CNN's 2x2/2); otherwise the two ops in turn.
+    nn.Sequential runs Conv2d -> MaxPool2d (and Conv2d -> ReLU -> MaxPool2d) through it."""
+    x, unbatched = _check_input("conv2d", input, 2, "(N, C, H, W)")
+    if unbatched or weight.ndim != 4 or isinstance(padding, str) and padding != "valid":
+        return max_pool2d(conv2d(input, weight, bias, stride, padding, dilation, groups),
+                          kernel_size, pool_stride)
+    _check_float("conv2d", x, weight, bias)
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise RuntimeError(f"conv2d: expected bias of shape ({weight.shape[0]},), got "
+                           f"{tuple(bias.shape)}")
+    geo = _conv_geometry("conv2d", x, weight, bias, stride, padding, dilation, groups,
+                         weight.shape[1] * groups)
+    _check_out("conv2d", geo, x)
+    k = _tuple(kernel_size, 2, "kernel_size", "max_pool2d")
+    s = k if pool_stride is None else _tuple(pool_stride, 2, "stride", "max_pool2d")
+    pool = _pool.PoolGeometry(k, s, (0, 0), (1, 1), False, geo.out_hw)
+    if s != k or min(pool.out_hw) < 1:  # not tiling (or too small: let max_pool2d say so)
+        return max_pool2d(_conv.Conv2d.apply(*((x, weight) if bias is None else
+                                              (x, weight, bias)), geo=geo), k, s)
+    args = (x, weight) if bias is None else (x, weight, bias)
+    route = _grad_mode.enabled and any(a.requires_grad for a in args)
+    return _conv_pool.Conv2dMaxPool2d.apply(*args, geo=geo, pool=pool, route=route)
 
 
 def _relu_input(y: Tensor) -> Tensor | None:

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ...tensor import Tensor
+from .. import functional as F
 from ..parameter import Parameter
 from .module import Module, _addindent
 
@@ -45,6 +46,19 @@ class Sequential(Module):
         modules = list(self._modules.values())
         i = 0
         while i < len(modules):
+            pooled = _conv_pool(modules, i)
+            if pooled:
+                # Conv2d [-> ReLU] -> MaxPool2d as one op (F.conv2d_max_pool2d: the conv's
+                # full-size output is never stored), the ReLU after the pool (see below)
+                conv, pool = modules[i], modules[i + pooled - 1]
+                x, padding = conv._padded(input)
+                input = F.conv2d_max_pool2d(x, conv.weight, conv.bias, conv.stride, padding,
+                                            conv.dilation, conv.groups, pool.kernel_size,
+                                            pool.stride)
+                if pooled == 3:
+                    input = modules[i + 1](input)
+                i += pooled
+                continue
             if i + 1 < len(modules) and _pool_then_relu(modules[i], modules[i + 1]):
                 # ReLU then MaxPool2d run as MaxPool2d then ReLU: max_pool(relu(x)) =
                 # relu(max_pool(x)), the same values and gradients (see max_pool2d), the ReLU
@@ -355,6 +369,31 @@ def _pool_then_relu(first: Module, second: Module) -> bool:
 
     return type(first) is ReLU and type(second) is MaxPool2d and \
         not second.return_indices and not _hooked(first) and not _hooked(second)
+
+
+def _conv_pool(modules: list, i: int) -> int:
+    """3 for Conv2d -> ReLU -> MaxPool2d at modules[i], 2 for Conv2d -> MaxPool2d, else 0:
+    plain modules (no hooks, no subclass forward), a pool of tiles (stride == kernel, no
+    padding, dilation, ceil_mode or indices)."""
+    from .conv import Conv2d
+    from .pooling import MaxPool2d
+
+    if type(modules[i]) is not Conv2d or _hooked(modules[i]):
+        return 0
+    n = 3 if i + 2 < len(modules) and _pool_then_relu(modules[i + 1], modules[i + 2]) else 2
+    if i + n > len(modules):
+        return 0
+    pool = modules[i + n - 1]
+    if type(pool) is not MaxPool2d or pool.return_indices or pool.ceil_mode or _hooked(pool):
+        return 0
+    if _pair(pool.stride) != _pair(pool.kernel_size) or _pair(pool.padding) != (0, 0) or \
+            _pair(pool.dilation) != (1, 1):
+        return 0
+    return n
+
+
+def _pair(v: Any) -> tuple:
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
 
 
 def _hooked(module: Module) -> bool:
