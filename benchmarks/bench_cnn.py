@@ -199,11 +199,14 @@ def profile_cnn_step(steps: int = 10) -> list[str]:
     """Where one neuronet training step's time goes, by primitive (forward of each op)."""
     import neuronet
     from neuronet import nn
-    from neuronet.ops import conv, elementwise, fused, linalg, losses, pooling
+    from neuronet.ops import conv, conv_pool, elementwise, fused, linalg, losses, pooling
 
     watched = {conv.Conv2d: "conv forward", conv.Conv2dGradInput: "conv input-grad",
                conv.Conv2dGradWeight: "conv weight-grad", pooling.MaxPool2d: "max-pool forward",
-               pooling.MaxPool2dScatter: "max-pool backward"}
+               pooling.MaxPool2dScatter: "max-pool backward",
+               conv_pool.Conv2dMaxPool2d: "conv+pool forward"}
+    # backward rules that compute arrays themselves (not through other primitives' forward)
+    watched_backward = {conv_pool.Conv2dMaxPool2d: "conv+pool backward (fused)"}
     for module, tag in ((elementwise, "elementwise"), (linalg, "linear/matmul"),
                         (fused, "softmax/cross-entropy"), (losses, "softmax/cross-entropy")):
         for obj in vars(module).values():
@@ -211,18 +214,19 @@ def profile_cnn_step(steps: int = 10) -> list[str]:
                     module.__name__:
                 watched.setdefault(obj, f"{tag} ({obj.__name__})")
     spent: dict[str, float] = defaultdict(float)
-    originals = {cls: cls.forward for cls in watched}
+    originals = {(cls, "forward"): cls.forward for cls in watched}
+    originals.update({(cls, "backward"): cls.backward for cls in watched_backward})
 
-    def timed(cls, label):
-        inner = originals[cls]
+    def timed(cls, label, method="forward"):
+        inner = originals[cls, method]
 
-        def forward(self, *args, **kwargs):
+        def run(self, *args, **kwargs):
             t0 = time.perf_counter()
             try:
                 return inner(self, *args, **kwargs)
             finally:
                 spent[label] += time.perf_counter() - t0
-        return forward
+        return run
 
     neuronet.manual_seed(0)
     model = _modules(nn)
@@ -234,6 +238,8 @@ def profile_cnn_step(steps: int = 10) -> list[str]:
     try:
         for cls, label in watched.items():
             cls.forward = timed(cls, label)
+        for cls, label in watched_backward.items():
+            cls.backward = timed(cls, label, "backward")
         for i in range(steps + 2):
             if i == 2:  # warm-up done
                 spent.clear()
@@ -250,8 +256,8 @@ def profile_cnn_step(steps: int = 10) -> list[str]:
             phases["backward"] += t2 - t1
             phases["optimizer (Adam)"] += t3 - t2
     finally:
-        for cls, fwd in originals.items():
-            cls.forward = fwd
+        for (cls, method), fn in originals.items():
+            setattr(cls, method, fn)
     total = sum(phases.values())
     out = [f"CNN training step, batch {BATCH}: {total / steps * 1e3:.1f} ms  (" + ", ".join(
         f"{k} {v / steps * 1e3:.1f}" for k, v in phases.items()) + ")"]

@@ -113,16 +113,18 @@ def block_threads() -> int:
     return max(lib.num_threads for lib in libs) if libs else 0
 
 
-def run_blocks(work: Callable[[int, int], Any], n: int, item_bytes: int) -> list:
-    """[work(start, stop) for each block of the batch range(n)], blocks of about
-    WORKSPACE_BYTES of workspace (item_bytes per item) so each block's copies and GEMM run in
-    cache. With T > 1 BLAS threads, T threads take blocks while BLAS runs one thread each: the
+def run_blocks(work: Callable[[int, int], Any], n: int, item_bytes: int,
+               workspace: int | None = None) -> list:
+    """[work(start, stop) for each block of the batch range(n)], blocks of about `workspace`
+    bytes (default WORKSPACE_BYTES; item_bytes per item) so each block's copies and GEMM run
+    in cache. With T > 1 BLAS threads, T threads take blocks while BLAS runs one thread each: the
     copies run in parallel too, and there are no BLAS thread barriers inside each small GEMM
     (those stall badly on a busy machine). Without thread control, one block."""
     threads = block_threads()
     if n * item_bytes < SMALL_BYTES:  # small work: threads would cost more than they win
         threads = min(threads, 1)
-    size = max(1, n if threads == 0 else min(n, WORKSPACE_BYTES // max(item_bytes, 1)))
+    budget = WORKSPACE_BYTES if workspace is None else workspace
+    size = max(1, n if threads == 0 else min(n, budget // max(item_bytes, 1)))
     if threads > 1 and n >= threads:
         size = min(size, -(-n // threads))  # at least one block per thread
     bounds = [(s, min(s + size, n)) for s in range(0, n, size)]

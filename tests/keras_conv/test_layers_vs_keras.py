@@ -166,3 +166,46 @@ def test_convnet_trains_like_keras_with_the_pool_before_the_relu() -> None:
     plain = build(nk, None)
     assert _pool_before_relu(plain.layers[0], plain.layers[1])
     assert not _pool_before_relu(build(nk, "l2").layers[0], plain.layers[1])
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("pool", [2, 3])
+def test_conv_pool_pairs_run_as_one_op_and_train_like_keras(data_format, pool) -> None:
+    """Conv2D(relu) -> MaxPooling2D of tiles runs as one op (F.conv2d_max_pool2d); 'same'
+    padding, both data formats and an odd conv output (the last row and column pooled by
+    no tile): predictions and two SGD epochs' weights as real Keras's."""
+    shape = (13, 13, 2) if data_format == "channels_last" else (2, 13, 13)
+
+    def build(k):
+        return k.Sequential([
+            k.Input(shape=shape),
+            k.layers.Conv2D(5, 3, padding="same", activation="relu", data_format=data_format),
+            k.layers.MaxPooling2D(pool, data_format=data_format),
+            k.layers.Conv2D(6, 3, activation="relu", data_format=data_format),
+            k.layers.MaxPooling2D(2, strides=1, data_format=data_format),  # not tiles
+            k.layers.Flatten(),
+            k.layers.Dense(3, activation="softmax"),
+        ])
+
+    rng = np.random.default_rng(5)
+    x = np.round(rng.standard_normal((16,) + shape), 0).astype(np.float32)
+    x[:4] = 0.0  # flat images: every conv output ties within its tiles
+    y = rng.integers(0, 3, 16)
+    km, nm = build(keras), build(nk)
+    nm.set_weights(km.get_weights())
+    out = nm(neuronet.tensor(x))
+    kinds, node = set(), out.grad_fn
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if node is not None:
+            kinds.add(type(node).__name__)
+            stack.extend(t.grad_fn for t in node.inputs)
+    assert "Conv2dMaxPool2d" in kinds and "MaxPool2d" in kinds  # the second pair: two ops
+    np.testing.assert_allclose(out.detach().numpy(), km.predict(x, verbose=0), rtol=1e-4,
+                               atol=1e-5)
+    for m, lib in ((km, keras), (nm, nk)):
+        m.compile(optimizer=lib.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
+        m.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
+    for got, want in zip(nm.get_weights(), km.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)

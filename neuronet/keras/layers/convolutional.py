@@ -159,10 +159,16 @@ class Conv2D(BaseConv):
 
     rank = 2
 
+    _pool = None  # a MaxPooling2D of tiles that Sequential has this layer run with it
+
     def call(self, inputs: Tensor) -> Tensor:
         x, pad = self._pad(self._prepare(inputs))
         w = self.kernel.permute(3, 2, 0, 1)  # (kh, kw, in/g, out) -> (out, in/g, kh, kw)
-        y = F.conv2d(x, w, self.bias, self.strides, pad, self.dilation_rate, self.groups)
+        if self._pool is not None:  # conv then pool as one op (keras.Sequential asks)
+            y = F.conv2d_max_pool2d(x, w, self.bias, self.strides, pad, self.dilation_rate,
+                                    self.groups, self._pool.pool_size, self._pool.strides)
+        else:
+            y = F.conv2d(x, w, self.bias, self.strides, pad, self.dilation_rate, self.groups)
         return self._finish(y)
 
 

@@ -110,13 +110,18 @@ class Sequential(Model):
                 # Conv2D(activation="relu") -> MaxPooling2D runs as conv, pool, relu:
                 # max_pool(relu(y)) = relu(max_pool(y)), the same values and gradients, the
                 # ReLU on the pooled tensor; the conv's own output is seen by no one
-                conv = layers[i]
+                # A pool of tiles (stride == pool size, 'valid') is run by the conv itself as
+                # one op (F.conv2d_max_pool2d: the conv's full-size output is never stored).
+                conv, pool = layers[i], layers[i + 1]
                 conv._emit_logits = True  # the conv without its activation
+                conv._pool = pool if _tiling_pool(conv, pool) else None
                 try:
                     x = conv(x, training=training)
                 finally:
-                    conv._emit_logits = False
-                x = conv.activation(layers[i + 1](x, training=training))
+                    conv._emit_logits, fused, conv._pool = False, conv._pool, None
+                if fused is None:
+                    x = pool(x, training=training)
+                x = conv.activation(x)
                 i += 2
                 continue
             x = layers[i](x, training=training)
@@ -165,3 +170,12 @@ def _pool_before_relu(conv: Layer, pool: Layer) -> bool:
     return isinstance(conv, BaseConv) and conv.rank == 2 and type(pool) is MaxPooling2D and \
         conv.activation is activations.relu and conv.activity_regularizer is None and \
         not conv._emit_logits and conv.data_format == pool.data_format
+
+
+def _tiling_pool(conv: Layer, pool: Layer) -> bool:
+    """Whether a Conv2D (the class itself) and the MaxPooling2D after it can run as one op:
+    the pool's windows tile the conv output (strides == pool_size, 'valid' padding)."""
+    from ..layers.convolutional import Conv2D
+
+    return type(conv) is Conv2D and pool.padding == "valid" and \
+        tuple(pool.strides) == tuple(pool.pool_size)
