@@ -149,11 +149,12 @@ class Conv2dMaxPool2d(Function):
             if b is not None and not ones:
                 conv += b
             _pool_tiles(conv, y[s:e], None if marks is None else marks[s:e])
+            # NaN (min propagates it) breaks the marks: PyTorch's rule is the last NaN
+            return marks is not None and bool(np.isnan(np.min(y[s:e])))
 
         item = rows * (wm.shape[1] + o) * x.itemsize + rows * o + x[:1].nbytes
-        run_blocks(work, n, item, WORKSPACE)
-        # NaN: the marks miss PyTorch's rule for it (the last NaN): backward recomputes
-        self.marks = None if marks is None or np.isnan(y).any() else marks
+        nan = any(run_blocks(work, n, item, WORKSPACE))
+        self.marks = None if nan else marks  # None: backward recomputes
         return y.transpose(0, 3, 1, 2)
 
     def backward(self, g):

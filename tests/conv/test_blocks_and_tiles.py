@@ -90,6 +90,16 @@ def test_run_blocks_covers_the_batch_once_in_order(monkeypatch):
         assert [i for block in got for i in block] == list(range(n)), (n, item)
 
 
+def test_run_blocks_gives_each_thread_an_equal_share(monkeypatch):
+    """Blocks come in a multiple of the thread count, of near-equal size (128 items in
+    blocks of at most 49 on two threads: 4 x 32, not 49 + 49 + 30)."""
+    monkeypatch.setattr(blocks_ops, "block_threads", lambda: 2)
+    for n, per_block, want in [(128, 49, [32] * 4), (128, 60, [32] * 4), (7, 6, [4, 3]),
+                               (10, 1, [1] * 10), (128, 200, [64, 64])]:
+        got = blocks_ops.run_blocks(lambda s, e: e - s, n, 10**6, workspace=per_block * 10**6)
+        assert got == want, (n, per_block, got)
+
+
 def test_empty_batch(blocks, columns):
     x = neuronet.zeros(0, 3, 6, 6, requires_grad=True)
     w = neuronet.randn(4, 3, 3, 3, requires_grad=True)
