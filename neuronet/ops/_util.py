@@ -68,8 +68,17 @@ def zeros_like_grad(g: Tensor) -> Tensor:
 
 def column_sums(a: np.ndarray) -> np.ndarray:
     """Column sums of an (M, C) matrix as ones @ a: one GEMV, about 5x faster than NumPy's
-    reduction down a long first axis (measured on (86528, 32) float32: 0.34 ms vs 1.8 ms)."""
-    return np.ones(a.shape[0], a.dtype) @ a
+    reduction down a long first axis (measured on (86528, 32) float32: 0.34 ms vs 1.8 ms);
+    through np.dot (see stacked_dot)."""
+    return np.dot(np.ones(a.shape[0], a.dtype), a)
+
+
+def stacked_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b for stacks (G, M, K) @ (G, K, N), one np.dot per matrix. np.matmul keeps the GIL
+    through the whole BLAS call when the product is small (a single (10, 32) weight gradient
+    over a K = 21632 reduction: ~0.3 ms), so two batch-block threads ran such products in
+    turn (measured: 2 threads 1.0x the time of one); np.dot releases it."""
+    return np.stack([np.dot(a[i], b[i]) for i in range(a.shape[0])])
 
 
 def sum_rows(g: Tensor) -> Tensor:

@@ -52,7 +52,7 @@ from numpy.lib.stride_tricks import as_strided
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._blocks import run_blocks
-from ._util import column_sums, sum_rows
+from ._util import column_sums, stacked_dot, sum_rows
 
 
 @dataclass(frozen=True)
@@ -311,7 +311,7 @@ def conv2d_grad_weight_array(x: np.ndarray, gy: np.ndarray, geo: ConvGeometry,
         if few:  # (G, K [+ 1], m*OH*OW) @ (G, m*OH*OW, O/G): the faster orientation here
             cols = _offset_columns(x[s:e], (hp, wp), (t, l), geo.kernel, geo.stride,
                                    geo.dilation, (oh, ow), g, bias)
-            return np.matmul(cols, gm).transpose(0, 2, 1)
+            return stacked_dot(cols, gm).transpose(0, 2, 1)
         cols = _columns(_canvas(x[s:e], (hp, wp), (t, l)), geo.kernel, geo.stride,
                         geo.dilation, (oh, ow), g)
         part = np.empty((g, o // g, k + bias), x.dtype)

@@ -36,7 +36,7 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import state as _grad_mode
 from ..tensor import Tensor
 from ._blocks import run_blocks
-from ._util import column_sums
+from ._util import column_sums, stacked_dot
 from .conv import (
     FEW_CHANNELS,
     ConvGeometry,
@@ -187,7 +187,7 @@ class Conv2dMaxPool2d(Function):
             dw = db = None
             if need_w:
                 cols = _tile_columns(xa[s:e], geo, pool)
-                dw = np.matmul(cols, gm).transpose(0, 2, 1) if few else \
+                dw = stacked_dot(cols, gm).transpose(0, 2, 1) if few else \
                     np.matmul(gm.transpose(0, 2, 1), cols)  # (G, O/G, K)
             if need_b:  # each tile sends g to exactly one place: db sums g itself
                 gs = gl[s:e].reshape(-1, groups, og)
