@@ -13,9 +13,10 @@ and dL/dx, dL/dw, dL/db are the conv's (ops.conv) of that dL/dconv. What the fus
 memory traffic and work, not arithmetic:
 - the conv's full-size output never goes to memory: each batch block's GEMM writes a
   cache-sized scratch, which is pooled (and its first-maximum marks found) while in cache;
-- the im2col rows are ordered (n, i, a, b, j): each tile offset's values are then a (n, i)
-  stack of contiguous (j, o) rows, so the pool's ufuncs run long inner loops (the offset
-  views of a channels-last conv output run O-long ones);
+- the im2col rows are ordered (n, a, b, i, j): each tile offset's values are then one
+  contiguous (i, j, o) run per image, so the pool's ufuncs run long inner loops (the offset
+  views of a channels-last conv output run O-long ones, and NumPy keeps the GIL through
+  ufuncs over short strided runs: the two batch-block threads then take turns);
 - conv outputs that no pool tile covers (the last row and column of an odd size) are not
   computed (11x11 -> 10x10: 17% of the GEMMs);
 - backward builds each block's dL/dconv = marks * g in cache and feeds it straight to the
@@ -57,7 +58,7 @@ WORKSPACE = 8 << 20
 def _tile_columns(src: np.ndarray, geo: ConvGeometry, pool: PoolGeometry,
                   ones: bool = False) -> np.ndarray:
     """im2col of a batch block src (m, C, H, W) for the conv outputs the pool tiles cover,
-    rows in tile order (n, i, a, b, j) (output row i KA + a, column j KB + b). Few channels
+    rows in tile order (n, a, b, i, j) (output row i KA + a, column j KB + b). Few channels
     per group: (G, K, rows) built offset-major (ops.conv._offset_columns); else (G, rows, K),
     one copy of the channels-last window view (ops.conv._columns); K = KH*KW*C/G in (p, q, c)
     order. With `ones` (few channels only), a last row of ones: the bias rides the GEMM."""
@@ -70,8 +71,8 @@ def _tile_columns(src: np.ndarray, geo: ConvGeometry, pool: PoolGeometry,
     if cg < FEW_CHANNELS:
         xp = _canvas(src, geo.padded_hw, (t, l), channels_last=False)  # (m, C, Hp, Wp)
         s0, s1, s2, s3 = xp.strides
-        view = as_strided(xp, (g, kh, kw, cg, m, ph, ka, kb, pw),
-                          (s1 * cg, s2 * dh, s3 * dw, s1, s0, s2 * sh * ka, s2 * sh, s3 * sw,
+        view = as_strided(xp, (g, kh, kw, cg, m, ka, kb, ph, pw),
+                          (s1 * cg, s2 * dh, s3 * dw, s1, s0, s2 * sh, s3 * sw, s2 * sh * ka,
                            s3 * sw * kb), writeable=False)
         cols = np.empty((g, k + ones, m * ph * ka * kb * pw), src.dtype)
         np.copyto(cols[:, :k].reshape(view.shape), view)
@@ -80,8 +81,8 @@ def _tile_columns(src: np.ndarray, geo: ConvGeometry, pool: PoolGeometry,
         return cols
     xp = _canvas(src, geo.padded_hw, (t, l))  # (m, Hp, Wp, C)
     s0, s1, s2, s3 = xp.strides
-    view = as_strided(xp, (m, ph, ka, kb, pw, kh, kw, g, cg),
-                      (s0, s1 * sh * ka, s1 * sh, s2 * sw, s2 * sw * kb, s1 * dh, s2 * dw,
+    view = as_strided(xp, (m, ka, kb, ph, pw, kh, kw, g, cg),
+                      (s0, s1 * sh, s2 * sw, s1 * sh * ka, s2 * sw * kb, s1 * dh, s2 * dw,
                        s3 * cg, s3), writeable=False)
     if g == 1:
         return view.reshape(1, -1, k)
@@ -89,22 +90,22 @@ def _tile_columns(src: np.ndarray, geo: ConvGeometry, pool: PoolGeometry,
 
 
 def _pool_tiles(conv: np.ndarray, y: np.ndarray, marks: np.ndarray | None) -> None:
-    """y <- the max over each tile of conv (m, PH, KA, KB, PW, O), one reduction; with marks
+    """y <- the max over each tile of conv (m, KA, KB, PH, PW, O), one reduction; with marks
     (bool, like conv), True at each tile's first maximum in (a, b) order (PyTorch's tie
     rule): where conv equals the max, and no earlier offset did. Valid where no tile holds
     NaN (the op checks)."""
-    np.max(conv, axis=(2, 3), out=y)
+    np.max(conv, axis=(1, 2), out=y)
     if marks is None:
         return
-    m, ph, ka, kb, pw, o = conv.shape
-    flat = marks.reshape(m, ph, ka * kb, pw, o)
-    np.equal(conv.reshape(flat.shape), y[:, :, None], out=flat)
+    m, ka, kb = conv.shape[:3]
+    flat = marks.reshape((m, ka * kb) + y.shape[1:])
+    np.equal(conv.reshape(flat.shape), y[:, None], out=flat)
     seen = None  # whether some earlier offset holds the maximum
     for k in range(1, ka * kb):
-        earlier = flat[:, :, 0] if seen is None else seen
-        np.greater(flat[:, :, k], earlier, out=flat[:, :, k])  # here and not before
+        earlier = flat[:, 0] if seen is None else seen
+        np.greater(flat[:, k], earlier, out=flat[:, k])  # here and not before
         if k < ka * kb - 1:
-            seen = np.logical_or(earlier, flat[:, :, k], out=seen)
+            seen = np.logical_or(earlier, flat[:, k], out=seen)
 
 
 def _covered(geo: ConvGeometry, pool: PoolGeometry) -> ConvGeometry:
@@ -139,10 +140,10 @@ class Conv2dMaxPool2d(Function):
         if ones:  # the bias as the weight row of the columns' row of ones
             wm = np.concatenate([wm, b.reshape(g, 1, og).astype(wm.dtype)], axis=1)
         y = np.empty((n, ph, pw, o), x.dtype)
-        marks = np.empty((n, ph, ka, kb, pw, o), bool) if route else None
+        marks = np.empty((n, ka, kb, ph, pw, o), bool) if route else None
 
         def work(s: int, e: int) -> None:
-            conv = np.empty((e - s, ph, ka, kb, pw, o), x.dtype)  # this block's conv output
+            conv = np.empty((e - s, ka, kb, ph, pw, o), x.dtype)  # this block's conv output
             out = conv.reshape(-1, g, og).transpose(1, 0, 2)  # (G, rows, O/G)
             cols = _tile_columns(x[s:e], geo, pool, ones)
             np.matmul(cols.transpose(0, 2, 1) if few else cols, wm, out=out)
@@ -174,15 +175,15 @@ class Conv2dMaxPool2d(Function):
         few = cg < FEW_CHANNELS
         need_x, need_w = need[0], need[1]
         need_b = len(need) == 3 and need[2]
-        gl = np.ascontiguousarray(g._data.transpose(0, 2, 3, 1))[:, :, None, None]
+        gl = np.ascontiguousarray(g._data.transpose(0, 2, 3, 1))[:, None, None]
         # dL/dconv on the covered outputs in the usual (n, i, j, o) order, for dL/dx
         dy = np.empty((n, ph * ka, pw * kb, o), xa.dtype) if need_x else None
 
         def work(s: int, e: int) -> tuple:
-            dconv = np.multiply(marks[s:e], gl[s:e], dtype=xa.dtype)  # (m, PH, KA, KB, PW, O)
+            dconv = np.multiply(marks[s:e], gl[s:e], dtype=xa.dtype)  # (m, KA, KB, PH, PW, O)
             if dy is not None:
                 dy[s:e].reshape(e - s, ph, ka, pw, kb, o)[...] = \
-                    dconv.transpose(0, 1, 2, 4, 3, 5)
+                    dconv.transpose(0, 3, 1, 4, 2, 5)
             gm = dconv.reshape(-1, groups, og).transpose(1, 0, 2)  # (G, rows, O/G)
             dw = db = None
             if need_w:
