@@ -21,6 +21,7 @@ from ..ops import conv as _conv
 from ..ops import conv_pool as _conv_pool
 from ..ops import pooling as _pool
 from ..ops.elementwise import Relu, relu
+from ..ops.elementwise import relu as relu_
 from ..ops.indexing import gather
 from ..ops.linalg import matmul
 from ..ops.shape import Permute
@@ -225,16 +226,20 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
 
 def conv2d_max_pool2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
                       stride: Any = 1, padding: Any = 0, dilation: Any = 1, groups: int = 1,
-                      kernel_size: Any = 2, pool_stride: Any = None) -> Tensor:
+                      kernel_size: Any = 2, pool_stride: Any = None,
+                      relu: bool = False) -> Tensor:
     """max_pool2d(conv2d(input, weight, bias, stride, padding, dilation, groups), kernel_size,
-    pool_stride): the same values and gradients, computed as one op (ops.conv_pool: the
-    conv's full-size output is never stored) when the pool's windows tile the conv output
-    (pool_stride == kernel_size, the CNN's 2x2/2); otherwise the two ops in turn.
-    nn.Sequential runs Conv2d -> MaxPool2d (and Conv2d -> ReLU -> MaxPool2d) through it."""
+    pool_stride), and with relu=True its relu (= the pool of the conv's relu): the same
+    values and gradients, computed as one op (ops.conv_pool: the conv's full-size output is
+    never stored) when the pool's windows tile the conv output (pool_stride == kernel_size,
+    the CNN's 2x2/2); otherwise the ops in turn. nn.Sequential runs Conv2d [-> ReLU] ->
+    MaxPool2d [-> ReLU] through it, keras.Sequential Conv2D(activation="relu") ->
+    MaxPooling2D."""
     x, unbatched = _check_input("conv2d", input, 2, "(N, C, H, W)")
     if unbatched or weight.ndim != 4 or isinstance(padding, str) and padding != "valid":
-        return max_pool2d(conv2d(input, weight, bias, stride, padding, dilation, groups),
-                          kernel_size, pool_stride)
+        y = max_pool2d(conv2d(input, weight, bias, stride, padding, dilation, groups),
+                       kernel_size, pool_stride)
+        return relu_(y) if relu else y
     _check_float("conv2d", x, weight, bias)
     if bias is not None and tuple(bias.shape) != (weight.shape[0],):
         raise RuntimeError(f"conv2d: expected bias of shape ({weight.shape[0]},), got "
@@ -245,12 +250,13 @@ def conv2d_max_pool2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     k = _tuple(kernel_size, 2, "kernel_size", "max_pool2d")
     s = k if pool_stride is None else _tuple(pool_stride, 2, "stride", "max_pool2d")
     pool = _pool.PoolGeometry(k, s, (0, 0), (1, 1), False, geo.out_hw)
-    if s != k or min(pool.out_hw) < 1:  # not tiling (or too small: let max_pool2d say so)
-        return max_pool2d(_conv.Conv2d.apply(*((x, weight) if bias is None else
-                                              (x, weight, bias)), geo=geo), k, s)
     args = (x, weight) if bias is None else (x, weight, bias)
+    if s != k or min(pool.out_hw) < 1:  # not tiling (or too small: let max_pool2d say so)
+        y = max_pool2d(_conv.Conv2d.apply(*args, geo=geo), k, s)
+        return relu_(y) if relu else y
     route = _grad_mode.enabled and any(a.requires_grad for a in args)
-    return _conv_pool.Conv2dMaxPool2d.apply(*args, geo=geo, pool=pool, route=route)
+    return _conv_pool.Conv2dMaxPool2d.apply(*args, geo=geo, pool=pool, route=route,
+                                            relu=relu)
 
 
 def _relu_input(y: Tensor) -> Tensor | None:

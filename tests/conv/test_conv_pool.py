@@ -5,6 +5,8 @@ fallbacks."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from _conv_check import check_gradcheck, compare, randn, torch
@@ -49,6 +51,39 @@ def test_conv_max_pool_matches_torch(case, bias, columns):
 
     compare(ours, ref, *arrays)
     compare(ours, ref, *arrays, second_order=True)  # the composed backward, to 2nd order
+
+
+@pytest.mark.parametrize("case", CASES[:4], ids=_ids)
+def test_conv_max_pool_relu_matches_torch(case, columns):
+    """relu=True: relu(max_pool(conv)) = max_pool(relu(conv)), to second order, with whole
+    tiles tied at relu's zero (rounded inputs, a negative bias)."""
+    n, c, h, w, o, k, s, p, d, g, pk = case
+    arrays = [np.round(randn(n, c, h, w), 0), np.round(randn(o, c // g, k, k, seed=1), 0),
+              np.full(o, -0.5)]
+
+    def ours(*t):
+        out = F.conv2d_max_pool2d(*t, s, p, d, g, pk, relu=True)
+        assert type(out.grad_fn).__name__ == "Conv2dMaxPool2d"
+        return out
+
+    def ref(*t):
+        return TF.max_pool2d(TF.relu(TF.conv2d(*t, s, p, d, g)), pk)
+
+    compare(ours, ref, *arrays)
+    compare(ours, ref, *arrays, second_order=True)
+
+
+def test_conv_max_pool_relu_does_not_touch_the_incoming_gradient():
+    """The ReLU's backward writes its own array: the gradient handed in (a channels-last
+    array, used as is) is left as it was."""
+    x = neuronet.randn(2, 3, 8, 8)
+    w = neuronet.randn(4, 3, 3, 3, requires_grad=True)
+    out = F.conv2d_max_pool2d(x, w, padding=1, relu=True)
+    g = np.ascontiguousarray(np.random.default_rng(0).standard_normal((2, 4, 4, 4)).transpose(
+        0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    kept = g.copy()
+    out.backward(neuronet.tensor(g))
+    np.testing.assert_array_equal(g, kept)
 
 
 def test_conv_max_pool_ties_take_the_first_maximum_like_torch(columns):
@@ -109,15 +144,17 @@ def test_conv_max_pool_falls_back_where_the_pool_does_not_tile():
         F.conv2d_max_pool2d(x, neuronet.randn(4, 2, 3, 3))
 
 
-def _net(lib, relu: bool = True, pool=None):
+def _net(lib, relu: Any = True, pool=None):
     layers = [lib.nn.Conv2d(1, 6, 3), lib.nn.ReLU(), pool or lib.nn.MaxPool2d(2),
               lib.nn.Conv2d(6, 8, 3, padding=1), lib.nn.MaxPool2d(2), lib.nn.Flatten()]
-    if not relu:
+    if relu == "after":  # Conv2d -> MaxPool2d -> ReLU
+        layers[1], layers[2] = layers[2], layers[1]
+    elif not relu:
         del layers[1]
     return lib.nn.Sequential(*layers)
 
 
-@pytest.mark.parametrize("relu", [True, False])
+@pytest.mark.parametrize("relu", [True, "after", False])
 def test_sequential_runs_conv_pool_as_one_op_like_torch(relu):
     """Conv2d [-> ReLU] -> MaxPool2d in nn.Sequential: one fused op per pair, the outputs and
     every parameter's gradient as torch's (weights copied), ties at relu's zero included."""

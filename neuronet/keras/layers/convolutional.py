@@ -166,7 +166,8 @@ class Conv2D(BaseConv):
         w = self.kernel.permute(3, 2, 0, 1)  # (kh, kw, in/g, out) -> (out, in/g, kh, kw)
         if self._pool is not None:  # conv then pool as one op (keras.Sequential asks)
             y = F.conv2d_max_pool2d(x, w, self.bias, self.strides, pad, self.dilation_rate,
-                                    self.groups, self._pool.pool_size, self._pool.strides)
+                                    self.groups, self._pool.pool_size, self._pool.strides,
+                                    relu=True)  # the activation: Sequential checks it is relu
         else:
             y = F.conv2d(x, w, self.bias, self.strides, pad, self.dilation_rate, self.groups)
         return self._finish(y)

@@ -119,9 +119,8 @@ class Sequential(Model):
                     x = conv(x, training=training)
                 finally:
                     conv._emit_logits, fused, conv._pool = False, conv._pool, None
-                if fused is None:
-                    x = pool(x, training=training)
-                x = conv.activation(x)
+                if fused is None:  # (the fused op ran the ReLU too)
+                    x = conv.activation(pool(x, training=training))
                 i += 2
                 continue
             x = layers[i](x, training=training)

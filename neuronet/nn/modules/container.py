@@ -48,15 +48,15 @@ class Sequential(Module):
         while i < len(modules):
             pooled = _conv_pool(modules, i)
             if pooled:
-                # Conv2d [-> ReLU] -> MaxPool2d as one op (F.conv2d_max_pool2d: the conv's
-                # full-size output is never stored), the ReLU after the pool (see below)
-                conv, pool = modules[i], modules[i + pooled - 1]
+                # Conv2d [-> ReLU] -> MaxPool2d [-> ReLU] as one op (F.conv2d_max_pool2d: the
+                # conv's full-size output is never stored; a ReLU on either side of the
+                # pool is the same function, run on the pooled blocks)
+                conv = modules[i]
+                pool = next(m for m in modules[i + 1:i + pooled] if hasattr(m, "ceil_mode"))
                 x, padding = conv._padded(input)
                 input = F.conv2d_max_pool2d(x, conv.weight, conv.bias, conv.stride, padding,
                                             conv.dilation, conv.groups, pool.kernel_size,
-                                            pool.stride)
-                if pooled == 3:
-                    input = modules[i + 1](input)
+                                            pool.stride, relu=pooled == 3)
                 i += pooled
                 continue
             if i + 1 < len(modules) and _pool_then_relu(modules[i], modules[i + 1]):
@@ -372,19 +372,25 @@ def _pool_then_relu(first: Module, second: Module) -> bool:
 
 
 def _conv_pool(modules: list, i: int) -> int:
-    """3 for Conv2d -> ReLU -> MaxPool2d at modules[i], 2 for Conv2d -> MaxPool2d, else 0:
-    plain modules (no hooks, no subclass forward), a pool of tiles (stride == kernel, no
-    padding, dilation, ceil_mode or indices)."""
+    """3 for Conv2d -> ReLU -> MaxPool2d or Conv2d -> MaxPool2d -> ReLU at modules[i], 2 for
+    Conv2d -> MaxPool2d, else 0: plain modules (no hooks, no subclass forward), a pool of
+    tiles (stride == kernel, no padding, dilation, ceil_mode or indices)."""
+    from .activation import ReLU
     from .conv import Conv2d
     from .pooling import MaxPool2d
 
     if type(modules[i]) is not Conv2d or _hooked(modules[i]):
         return 0
-    n = 3 if i + 2 < len(modules) and _pool_then_relu(modules[i + 1], modules[i + 2]) else 2
-    if i + n > len(modules):
+    rest = modules[i + 1:i + 3]
+    kinds = [type(m) for m in rest]
+    if kinds in ([ReLU, MaxPool2d], [MaxPool2d, ReLU]) and \
+            not _hooked(rest[kinds.index(ReLU)]):
+        n, pool = 3, rest[kinds.index(MaxPool2d)]
+    elif kinds[:1] == [MaxPool2d]:
+        n, pool = 2, rest[0]
+    else:
         return 0
-    pool = modules[i + n - 1]
-    if type(pool) is not MaxPool2d or pool.return_indices or pool.ceil_mode or _hooked(pool):
+    if pool.return_indices or pool.ceil_mode or _hooked(pool):
         return 0
     if _pair(pool.stride) != _pair(pool.kernel_size) or _pair(pool.padding) != (0, 0) or \
             _pair(pool.dilation) != (1, 1):
