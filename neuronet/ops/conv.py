@@ -234,33 +234,44 @@ def conv2d_array(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
 TRANSPOSED_WASTE = 1.25
 
 
-def conv2d_grad_input_array(gy: np.ndarray, w: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+def conv2d_grad_input_array(gy: np.ndarray, w: np.ndarray, geo: ConvGeometry,
+                            in_hw: tuple | None = None) -> np.ndarray:
     """dL/dx = Dx(gy, w). Stride 1: the transposed convolution is a convolution of gy, placed
     at (dh (KH - 1) - top, dw (KW - 1) - left) on an (H + dh (KH - 1), W + dw (KW - 1)) zero
     canvas, with the flipped kernel: dx[h, w] = sum_{o,p,q} w[o, c, KH-1-p, KW-1-q]
     canvas[h + p dh, w + q dw, o], one GEMM per block, nothing scattered. Strided, or where
-    that canvas is mostly padding (TRANSPOSED_WASTE): col2im."""
+    that canvas is mostly padding (TRANSPOSED_WASTE): col2im. With in_hw (at least
+    geo.in_hw), dx has that size, zeros past geo's input (ops.conv_pool's covered outputs)."""
     (kh, kw), (dh, dw) = geo.kernel, geo.dilation
     t, _, l, _ = geo.padding
     h, wd = geo.in_hw
     oh, ow = geo.out_hw
     if geo.stride != (1, 1) or h * wd > TRANSPOSED_WASTE * oh * ow:
-        return _col2im_grad_input(gy, w, geo)
+        return _col2im_grad_input(gy, w, geo, in_hw)
     canvas = (h + dh * (kh - 1), wd + dw * (kw - 1))
     dx = _correlate(gy, _flipped_weight_matrix(w, geo.groups), geo.kernel, (1, 1),
                     geo.dilation, canvas, (dh * (kh - 1) - t, dw * (kw - 1) - l), geo.in_hw)
+    if in_hw is not None and tuple(in_hw) != (h, wd):
+        full = np.zeros((dx.shape[0],) + tuple(in_hw) + dx.shape[3:], dx.dtype)
+        full[:, :h, :wd] = dx
+        dx = full
     return dx.transpose(0, 3, 1, 2)
 
 
-def _col2im_grad_input(gy: np.ndarray, w: np.ndarray, geo: ConvGeometry) -> np.ndarray:
+def _col2im_grad_input(gy: np.ndarray, w: np.ndarray, geo: ConvGeometry,
+                       in_hw: tuple | None = None) -> np.ndarray:
     """dL/dx by col2im: dcols = gy @ W (one GEMM per group and block), then each kernel
     offset's slice of dcols added to its strided window of the padded dx (a loop over KH*KW
-    only)."""
+    only); in_hw as conv2d_grad_input_array's (the extra rows/columns zeroed with the
+    rest)."""
     n, _, oh, ow = gy.shape
     g, cg = geo.groups, w.shape[1]
     og = w.shape[0] // g
     (kh, kw), (sh, sw), (dh, dw) = geo.kernel, geo.stride, geo.dilation
+    t, _, l, _ = geo.padding
+    h, wd = geo.in_hw if in_hw is None else in_hw
     hp, wp = geo.padded_hw
+    hp, wp = max(hp, t + h), max(wp, l + wd)  # room for the extra rows/columns
     wm = _weight_matrix(w, g).transpose(0, 2, 1)  # (G, O/G, KH*KW*C/G)
     dxp = np.empty((n, hp, wp, g * cg), gy.dtype)
 
@@ -282,8 +293,6 @@ def _col2im_grad_input(gy: np.ndarray, w: np.ndarray, geo: ConvGeometry) -> np.n
                    q * dw:q * dw + sw * (ow - 1) + 1:sw] += parts[:, :, :, :, p, q]
 
     run_blocks(work, n, gy.itemsize * (oh * ow * kh * kw * g * cg + hp * wp * g * cg))
-    t, _, l, _ = geo.padding
-    h, wd = geo.in_hw
     return dxp[:, t:t + h, l:l + wd].transpose(0, 3, 1, 2)
 
 

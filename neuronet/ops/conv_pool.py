@@ -229,14 +229,8 @@ class Conv2dMaxPool2d(Function):
         """dL/dx from dL/dconv on the covered outputs (n, PH KA, PW KB, O): the conv's input
         gradient on the rows/columns those outputs reach, zeros past them."""
         geo = self.geo
-        part = _covered(geo, self.pool)
-        dxc = conv2d_grad_input_array(dy.transpose(0, 3, 1, 2), w, part)
-        if part.in_hw == geo.in_hw:
-            return Tensor._wrap(dxc)
-        (h, wd), (hc, wc) = geo.in_hw, part.in_hw
-        dx = np.zeros((dxc.shape[0], h, wd, dxc.shape[1]), dxc.dtype)  # channels-last
-        dx[:, :hc, :wc] = dxc.transpose(0, 2, 3, 1)
-        return Tensor._wrap(dx.transpose(0, 3, 1, 2))
+        return Tensor._wrap(conv2d_grad_input_array(dy.transpose(0, 3, 1, 2), w,
+                                                    _covered(geo, self.pool), geo.in_hw))
 
     def _composed_backward(self, g):
         """The two ops' own differentiable backward, on the recomputed conv output."""

@@ -26,6 +26,7 @@ CASES = [
     (2, 4, 15, 13, 6, (3, 2), 1, (2, 1), 2, 2, 3),  # dilation, non-square, 3x3 pool
     (2, 12, 8, 8, 12, 1, 1, 0, 1, 12, 2),  # depthwise 1x1
     (3, 16, 10, 10, 10, 3, 1, 1, 1, 1, (2, 1)),  # non-square pool
+    (1, 9, 21, 20, 4, 3, 1, 0, 1, 1, 2),  # input gradient by transposed conv, uncovered rows
 ]
 
 
