@@ -161,31 +161,39 @@ def test_convnet_trains_like_keras_with_the_pool_before_the_relu() -> None:
             m.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
         for got, want in zip(nm.get_weights(), km.get_weights()):
             np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
-    from neuronet.keras.models.sequential import _pool_before_relu
+    from neuronet.keras.models._conv_pool import pool_before_relu
 
     plain = build(nk, None)
-    assert _pool_before_relu(plain.layers[0], plain.layers[1])
-    assert not _pool_before_relu(build(nk, "l2").layers[0], plain.layers[1])
+    assert pool_before_relu(plain.layers[0], plain.layers[1])
+    assert not pool_before_relu(build(nk, "l2").layers[0], plain.layers[1])
 
 
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
 @pytest.mark.parametrize("pool", [2, 3])
-def test_conv_pool_pairs_run_as_one_op_and_train_like_keras(data_format, pool) -> None:
-    """Conv2D(relu) -> MaxPooling2D of tiles runs as one op (F.conv2d_max_pool2d); 'same'
-    padding, both data formats and an odd conv output (the last row and column pooled by
-    no tile): predictions and two SGD epochs' weights as real Keras's."""
+@pytest.mark.parametrize("functional", [False, True])
+def test_conv_pool_pairs_run_as_one_op_and_train_like_keras(data_format, pool,
+                                                            functional) -> None:
+    """Conv2D(relu) -> MaxPooling2D of tiles runs as one op (F.conv2d_max_pool2d), in
+    Sequential and functional models; 'same' padding, both data formats and an odd conv
+    output (the last row and column pooled by no tile): predictions and two SGD epochs'
+    weights as real Keras's."""
     shape = (13, 13, 2) if data_format == "channels_last" else (2, 13, 13)
 
     def build(k):
-        return k.Sequential([
-            k.Input(shape=shape),
+        layers = [
             k.layers.Conv2D(5, 3, padding="same", activation="relu", data_format=data_format),
             k.layers.MaxPooling2D(pool, data_format=data_format),
             k.layers.Conv2D(6, 3, activation="relu", data_format=data_format),
             k.layers.MaxPooling2D(2, strides=1, data_format=data_format),  # not tiles
             k.layers.Flatten(),
             k.layers.Dense(3, activation="softmax"),
-        ])
+        ]
+        if not functional:
+            return k.Sequential([k.Input(shape=shape)] + layers)
+        x = inputs = k.Input(shape=shape)
+        for layer in layers:
+            x = layer(x)
+        return k.Model(inputs, x)
 
     rng = np.random.default_rng(5)
     x = np.round(rng.standard_normal((16,) + shape), 0).astype(np.float32)
@@ -209,3 +217,17 @@ def test_conv_pool_pairs_run_as_one_op_and_train_like_keras(data_format, pool) -
         m.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0)
     for got, want in zip(nm.get_weights(), km.get_weights()):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_functional_conv_seen_elsewhere_is_not_fused() -> None:
+    """A conv output that is also a model output (or feeds another layer) runs on its own:
+    the model returns it with its ReLU, as Keras does."""
+    inputs = nk.Input(shape=(8, 8, 2))
+    hidden = nk.layers.Conv2D(3, 3, activation="relu")(inputs)
+    pooled = nk.layers.MaxPooling2D(2)(hidden)
+    model = nk.Model(inputs, [pooled, hidden])
+    x = np.random.default_rng(0).standard_normal((2, 8, 8, 2)).astype(np.float32)
+    out, conv = model(neuronet.tensor(x))
+    assert type(conv.grad_fn).__name__ == "Relu" and conv.detach().numpy().min() >= 0
+    np.testing.assert_allclose(out.detach().numpy(), conv.detach().numpy().reshape(
+        2, 3, 2, 3, 2, 3).max((2, 4)), rtol=1e-6)

@@ -11,6 +11,7 @@ from typing import Any
 
 from ..layers.input_layer import InputLayer
 from ..layers.symbolic import KerasTensor, Node, flatten, map_structure
+from ._conv_pool import pool_before_relu, run_conv_pool
 
 
 def build_graph(inputs: Any, outputs: Any) -> tuple[list[Node], list]:
@@ -61,17 +62,45 @@ def run_graph(nodes: list[Node], inputs: Any, values: Any, outputs: Any, **call_
     """Evaluate the graph on real values (structured like `inputs`)."""
     flat_inputs, flat_values = flatten(inputs), _match(inputs, values)
     memo: dict[int, Any] = {id(t): v for t, v in zip(flat_inputs, flat_values)}
+    pairs = _conv_pool_pairs(nodes, outputs)
+    done: set[int] = set()  # pool nodes run with their conv
     for node in nodes:
-        if isinstance(node.layer, InputLayer):
+        if isinstance(node.layer, InputLayer) or id(node) in done:
             continue
         args = map_structure(lambda a: memo[id(a)] if isinstance(a, KerasTensor) else a,
                              node.args)
         kwargs = {**node.kwargs, **call_kwargs}
         kwargs = {k: memo[id(v)] if isinstance(v, KerasTensor) else v for k, v in kwargs.items()}
-        result = node.layer(*args, **kwargs)
+        pool = pairs.get(id(node))
+        if pool is not None and not isinstance(args[0], KerasTensor):
+            node, result = pool, run_conv_pool(node.layer, pool.layer, *args, **kwargs)
+            done.add(id(pool))
+        else:
+            result = node.layer(*args, **kwargs)
         for t, v in zip(node.output_tensors, flatten(result)):
             memo[id(t)] = v
     return map_structure(lambda t: memo[id(t)], outputs)
+
+
+def _conv_pool_pairs(nodes: list[Node], outputs: Any) -> dict:
+    """{id(conv node): its MaxPooling2D node} for each Conv2D(relu) -> MaxPooling2D whose conv
+    output feeds that pool alone (not a model output, no other layer): the two run together
+    (models._conv_pool). The pool node comes right after its conv in run order."""
+    uses: dict[int, int] = {}
+    for node in nodes:
+        for t in flatten([node.args, list(node.kwargs.values())]):
+            if isinstance(t, KerasTensor):
+                uses[id(t)] = uses.get(id(t), 0) + 1
+    for t in flatten(outputs):
+        uses[id(t)] = uses.get(id(t), 0) + 1
+    pairs = {}
+    for conv, pool in zip(nodes, nodes[1:]):
+        if len(conv.output_tensors) == 1 and len(pool.args) == 1 and not pool.kwargs and \
+                pool.args[0] is conv.output_tensors[0] and \
+                uses.get(id(conv.output_tensors[0])) == 1 and \
+                pool_before_relu(conv.layer, pool.layer):
+            pairs[id(conv)] = pool
+    return pairs
 
 
 def _match(inputs: Any, values: Any) -> list:

@@ -7,6 +7,7 @@ from typing import Any
 from ..layers.input_layer import Input, InputLayer
 from ..layers.layer import Layer
 from ..layers.symbolic import KerasTensor
+from ._conv_pool import pool_before_relu, run_conv_pool
 from .model import Model
 
 
@@ -106,21 +107,10 @@ class Sequential(Model):
         x, layers, i = inputs, self._layers, 0
         while i < len(layers):
             if i + 1 < len(layers) and not isinstance(x, KerasTensor) and \
-                    _pool_before_relu(layers[i], layers[i + 1]):
-                # Conv2D(activation="relu") -> MaxPooling2D runs as conv, pool, relu:
-                # max_pool(relu(y)) = relu(max_pool(y)), the same values and gradients, the
-                # ReLU on the pooled tensor; the conv's own output is seen by no one
-                # A pool of tiles (stride == pool size, 'valid') is run by the conv itself as
-                # one op (F.conv2d_max_pool2d: the conv's full-size output is never stored).
-                conv, pool = layers[i], layers[i + 1]
-                conv._emit_logits = True  # the conv without its activation
-                conv._pool = pool if _tiling_pool(conv, pool) else None
-                try:
-                    x = conv(x, training=training)
-                finally:
-                    conv._emit_logits, fused, conv._pool = False, conv._pool, None
-                if fused is None:  # (the fused op ran the ReLU too)
-                    x = conv.activation(pool(x, training=training))
+                    pool_before_relu(layers[i], layers[i + 1]):
+                # Conv2D(activation="relu") -> MaxPooling2D as conv, pool, relu, or one op
+                # (models._conv_pool); the conv's own output is seen by no one
+                x = run_conv_pool(layers[i], layers[i + 1], x, training=training)
                 i += 2
                 continue
             x = layers[i](x, training=training)
@@ -157,24 +147,3 @@ class Sequential(Model):
 
         layers = [deserialize_keras_object(c, custom_objects) for c in config["layers"]]
         return cls(layers, name=config.get("name"), trainable=config.get("trainable", True))
-
-
-def _pool_before_relu(conv: Layer, pool: Layer) -> bool:
-    """Whether a 2-D conv layer with a plain ReLU activation followed by a MaxPooling2D may
-    run its ReLU after the pool (no activity penalty reads the conv's output)."""
-    from .. import activations
-    from ..layers.convolutional import BaseConv
-    from ..layers.pooling import MaxPooling2D
-
-    return isinstance(conv, BaseConv) and conv.rank == 2 and type(pool) is MaxPooling2D and \
-        conv.activation is activations.relu and conv.activity_regularizer is None and \
-        not conv._emit_logits and conv.data_format == pool.data_format
-
-
-def _tiling_pool(conv: Layer, pool: Layer) -> bool:
-    """Whether a Conv2D (the class itself) and the MaxPooling2D after it can run as one op:
-    the pool's windows tile the conv output (strides == pool_size, 'valid' padding)."""
-    from ..layers.convolutional import Conv2D
-
-    return type(conv) is Conv2D and pool.padding == "valid" and \
-        tuple(pool.strides) == tuple(pool.pool_size)
