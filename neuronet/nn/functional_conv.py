@@ -205,6 +205,9 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None,  # noqa: A00
     the flat position (row * W + col) of each maximum in its input plane (int64)."""
     x, unbatched = _check_input("max_pool2d", input, 2, "(N, C, H, W)")
     geo = _pool_geometry("max_pool2d", x, kernel_size, stride, padding, dilation, ceil_mode)
+    fused = None if return_indices or unbatched else _pool_of_conv(x, geo)
+    if fused is not None:
+        return fused
     pre = None if return_indices or unbatched else _relu_input(x)
     if pre is not None:
         # max_pool(relu(a)) = relu(max_pool(a)) (relu is monotone): the same values, and the
@@ -257,6 +260,27 @@ def conv2d_max_pool2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     route = _grad_mode.enabled and any(a.requires_grad for a in args)
     return _conv_pool.Conv2dMaxPool2d.apply(*args, geo=geo, pool=pool, route=route,
                                             relu=relu)
+
+
+def _pool_of_conv(x: Tensor, geo: Any) -> Tensor | None:
+    """max_pool2d(x) through the conv+pool op (ops.conv_pool) when x is a fresh conv2d
+    output, or the fresh relu of one, and the pool's windows tile it: the pooling runs on the
+    computed conv output, and backward takes the fused route (the marks, the ReLU's mask and
+    the conv's gradients per batch block, without a full-size dL/dconv). The conv's own node
+    stays valid for any other use of its output."""
+    if not _pool._tiling(geo):
+        return None
+    conv, relu = x, False
+    pre = _relu_input(x)
+    if pre is not None:
+        conv, relu = pre, True
+    node = conv.grad_fn
+    if type(node) is not _conv.Conv2d or node._freed or conv._version != 0 or any(
+            t._version != v for t, v in zip(node.inputs, node._versions)):
+        return None
+    pool = _pool.PoolGeometry(geo.kernel, geo.stride, (0, 0), (1, 1), False, geo.in_hw)
+    return _conv_pool.Conv2dMaxPool2d.apply(*node.inputs, geo=node.geo, pool=pool,
+                                            route=True, relu=relu, conv=conv._data)
 
 
 def _relu_input(y: Tensor) -> Tensor | None:

@@ -133,9 +133,14 @@ class Conv2dMaxPool2d(Function):
     gradient per block: no full passes over the output (each a memory-bound 0.3-1 ms on a
     CNN's first pooled layer)."""
 
-    def forward(self, x, w, b=None, *, geo, pool, route=True, relu=False):
+    def forward(self, x, w, b=None, *, geo, pool, route=True, relu=False, conv=None):
+        """With `conv` (conv2d(x, w) + b already computed, (N, O, OH, OW) in any layout),
+        only the pooling runs: max_pool2d of a fresh conv output (nn.functional's
+        max_pool2d) then takes this op's backward."""
         self.geo, self.pool, self.relu = geo, pool, relu
         self.saves_output = relu  # backward's ReLU mask comes from y
+        if conv is not None:
+            return self._pool_given(conv, route)
         n, o, g = x.shape[0], w.shape[0], geo.groups
         og = o // g
         (ph, pw), (ka, kb) = pool.out_hw, pool.kernel
@@ -165,6 +170,32 @@ class Conv2dMaxPool2d(Function):
         item = rows * (wm.shape[1] + o) * x.itemsize + rows * o + x[:1].nbytes
         nan = any(run_blocks(work, n, item, WORKSPACE))
         self.marks = None if nan else marks  # None: backward recomputes
+        return y.transpose(0, 3, 1, 2)
+
+    def _pool_given(self, conv: np.ndarray, route: bool) -> np.ndarray:
+        """The pooled (and ReLU'd) output of a computed conv output (N, O, OH, OW), and its
+        marks, from the tile view (N, KA, KB, PH, PW, O) of its covered outputs."""
+        (ph, pw), (ka, kb) = self.pool.out_hw, self.pool.kernel
+        n, o = conv.shape[:2]
+        s0, s1, s2, s3 = conv.strides
+        tiles = as_strided(conv, (n, ka, kb, ph, pw, o), (s0, s2, s3, s2 * ka, s3 * kb, s1),
+                           writeable=False)
+        y = np.empty((n, ph, pw, o), conv.dtype)
+        marks = np.empty((n, ka, kb, ph, pw, o), bool) if route else None
+
+        def work(s: int, e: int) -> bool:
+            # one copy to tile order, in cache: the pool's ufuncs then run long contiguous
+            # loops (on the strided view: 4.7 vs 3.2 ms for a CNN step's two pools)
+            block = np.empty((e - s, ka, kb, ph, pw, o), conv.dtype)
+            np.copyto(block, tiles[s:e])
+            _pool_tiles(block, y[s:e], None if marks is None else marks[s:e])
+            nan = marks is not None and bool(np.isnan(np.min(y[s:e])))
+            if self.relu:
+                np.maximum(y[s:e], 0, out=y[s:e])
+            return nan
+
+        nan = any(run_blocks(work, n, conv.itemsize * ph * pw * o * (ka * kb + 1), WORKSPACE))
+        self.marks = None if nan else marks
         return y.transpose(0, 3, 1, 2)
 
     def backward(self, g):

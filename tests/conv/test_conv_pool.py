@@ -87,6 +87,52 @@ def test_conv_max_pool_relu_does_not_touch_the_incoming_gradient():
     np.testing.assert_array_equal(g, kept)
 
 
+@pytest.mark.parametrize("relu", [True, False])
+@pytest.mark.parametrize("case", [CASES[0], CASES[1], CASES[3], CASES[7]], ids=_ids)
+def test_max_pool_of_a_fresh_conv_takes_the_fused_backward(case, relu, columns):
+    """F.max_pool2d(F.relu(F.conv2d(...)), k) and F.max_pool2d(F.conv2d(...), k), the
+    functional form of PyTorch programs: pooled through the conv+pool op from the computed
+    conv output; values, gradients and second derivatives as torch's, ties included."""
+    n, c, h, w, o, k, s, p, d, g, pk = case
+    arrays = [np.round(randn(n, c, h, w), 0), np.round(randn(o, c // g, k, k, seed=1), 0),
+              np.full(o, -0.5)]
+    act = (neuronet.relu, TF.relu) if relu else (lambda t: t, lambda t: t)
+
+    def ours(*t):
+        out = F.max_pool2d(act[0](F.conv2d(*t, s, p, d, g)), pk)
+        assert type(out.grad_fn).__name__ == "Conv2dMaxPool2d"
+        return out
+
+    def ref(*t):
+        return TF.max_pool2d(act[1](TF.conv2d(*t, s, p, d, g)), pk)
+
+    compare(ours, ref, *arrays)
+    compare(ours, ref, *arrays, second_order=True)
+
+
+def test_max_pool_of_a_conv_used_elsewhere_or_changed():
+    """The conv's output also used elsewhere: both paths' gradients add up, as torch's; a
+    conv output changed in place, return_indices, or an overlapping pool: the plain ops."""
+    x, w, b = randn(2, 3, 9, 9), randn(4, 3, 3, 3, seed=1), randn(4, seed=2)
+    compare(lambda *t: _pool_and_square(*t, lib=F, relu=neuronet.relu),
+            lambda *t: _pool_and_square(*t, lib=TF, relu=TF.relu), x, w, b)
+    xt, wt = neuronet.tensor(x, requires_grad=True), neuronet.tensor(w, requires_grad=True)
+    conv = F.conv2d(xt, wt)
+    conv.mul_(2.0)
+    out = F.max_pool2d(conv, 2)
+    assert type(out.grad_fn).__name__ == "MaxPool2d"
+    ref = TF.max_pool2d(2 * TF.conv2d(torch.tensor(x), torch.tensor(w)), 2)
+    np.testing.assert_allclose(out.detach().numpy(), ref.numpy(), rtol=1e-9)
+    assert type(F.max_pool2d(F.conv2d(xt, wt), 2, return_indices=True)[0].grad_fn).__name__ \
+        == "MaxPool2d"
+    assert type(F.max_pool2d(F.conv2d(xt, wt), 3, 2).grad_fn).__name__ == "MaxPool2d"
+
+
+def _pool_and_square(x, w, b, lib, relu):
+    conv = lib.conv2d(x, w, b)
+    return lib.max_pool2d(relu(conv), 2).sum((1, 2, 3)) + (conv ** 2).mean((1, 2, 3))
+
+
 def test_conv_max_pool_ties_take_the_first_maximum_like_torch(columns):
     """An input with flat regions (zeros, as an image's background) gives equal conv outputs
     across whole tiles: the gradient goes to each tile's first maximum, as torch's."""
@@ -188,8 +234,9 @@ def test_sequential_runs_conv_pool_as_one_op_like_torch(relu):
 
 def test_sequential_keeps_conv_and_pool_apart_where_it_must():
     """A hook on the conv (it must see the conv's output), a pool that does not tile, a
-    ceil_mode pool or return_indices: the modules run one by one; a reflect-padded conv
-    pools its padded input's conv, as torch."""
+    ceil_mode pool or return_indices: the modules run one by one (max_pool2d may still pool
+    the fresh conv output through the fused backward); a reflect-padded conv pools its
+    padded input's conv, as torch."""
     x = neuronet.randn(2, 1, 12, 12)
 
     def first_kind(net) -> set:
@@ -206,9 +253,12 @@ def test_sequential_keeps_conv_and_pool_apart_where_it_must():
     seen = []
     net[0].register_forward_hook(lambda m, i, o: seen.append(tuple(o.shape)))
     kinds = first_kind(net)
-    assert seen == [(2, 6, 10, 10)] and "Conv2d" in kinds and "Conv2dMaxPool2d" in kinds
+    assert seen == [(2, 6, 10, 10)] and "Conv2dMaxPool2d" in kinds
     assert "Conv2d" in first_kind(_net(neuronet, pool=nn.MaxPool2d(3, 2)))
-    assert "Conv2d" in first_kind(_net(neuronet, pool=nn.MaxPool2d(2, ceil_mode=True)))
+    ceil = _net(neuronet, pool=nn.MaxPool2d(2, ceil_mode=True))
+    from neuronet.nn.modules.container import _conv_pool
+
+    assert _conv_pool(list(ceil), 0) == 0
     reflect = nn.Sequential(nn.Conv2d(1, 2, 3, padding=1, padding_mode="reflect"),
                             nn.MaxPool2d(2))
     ref = TF.max_pool2d(TF.conv2d(TF.pad(torch.tensor(x.numpy()), (1, 1, 1, 1), "reflect"),
