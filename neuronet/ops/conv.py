@@ -34,7 +34,7 @@ KH*KW kernel offsets (col2im). Results are channels-first views of channels-last
 costs nothing in the next conv or in backward.
 
 Measured (`python -m benchmarks conv`: N=128, C=32 -> 64, 14x14, 3x3, padding 1, float32, 2
-idle cores, OpenBLAS SkylakeX kernels): forward + backward 21.5 ms against PyTorch's 10.0 ms
+idle cores, OpenBLAS SkylakeX kernels): forward + backward 21.8 ms against PyTorch's 11.1 ms
 (8x faster than a hand-written im2col). Each of the three GEMMs is 0.92 GFLOP: OpenBLAS's
 sgemm runs these narrow shapes at 100-135 GFLOP/s per core (N = 32 output columns, the
 transposed convolution's, is the slowest), so the GEMMs alone take 7-9 ms on 2 cores where

@@ -1,7 +1,9 @@
 """A convolution followed by a tiling max pool (kernel == stride, the CNN's 2x2/2) as one
-primitive: y = max_pool2d(conv2d(x, w) + b), for the containers that see the two layers side
-by side (nn.Sequential's Conv2d -> [ReLU ->] MaxPool2d, Keras Sequential's Conv2D ->
-MaxPooling2D).
+primitive: y = max_pool2d(conv2d(x, w) + b), optionally ReLU'd, for the containers that see
+the layers side by side (nn.Sequential's Conv2d -> [ReLU ->] MaxPool2d [-> ReLU], Keras
+Sequential and functional models' Conv2D(activation="relu") -> MaxPooling2D); and, given
+the computed conv output, for nn.functional's max_pool2d of a fresh conv (or relu of a conv)
+output, which then pools that output and takes this op's backward.
 
 The values and the gradients are those of the two ops (ops.conv, ops.pooling): with tiles
 (a, b) of the pool and T[n, o, i, j, a, b] = conv[n, o, i KA + a, j KB + b],
@@ -21,7 +23,13 @@ memory traffic and work, not arithmetic:
   computed (11x11 -> 10x10: 17% of the GEMMs);
 - backward builds each block's dL/dconv = marks * g in cache and feeds it straight to the
   weight and bias gradients (the columns rebuilt in the same row order), again without a
-  full-size array; only the input gradient (when wanted) needs dL/dconv in the usual layout.
+  full-size array; only the input gradient (when wanted) needs dL/dconv in the usual layout;
+- a ReLU (relu(max_pool(c)) = max_pool(relu(c)): relu is monotone) runs on each block's
+  pooled output, and its mask multiplies each block's pooled gradient.
+
+Measured (CNN step conv32-pool-conv64-pool-fc128-fc10, batch 128, 2 threads): 23.7 -> 22.1 ms
+for the ReLU in the op; the step as a whole 29.9-30.5 ms with the separate ops, 21.5-22.2 ms
+fused (three alternating runs of 40 steps, Fashion-MNIST batches).
 
 With grad recording on in backward (create_graph), on NaN in the output, or on non-finite g,
 backward recomputes the conv output and runs the two ops' own differentiable backward, so
