@@ -28,8 +28,9 @@ memory traffic and work, not arithmetic:
   pooled output, and its mask multiplies each block's pooled gradient.
 
 Measured (CNN step conv32-pool-conv64-pool-fc128-fc10, batch 128, 2 threads): 23.7 -> 22.1 ms
-for the ReLU in the op; the step as a whole 29.9-30.5 ms with the separate ops, 21.5-22.2 ms
-fused (three alternating runs of 40 steps, Fashion-MNIST batches).
+for the ReLU in the op; the step as a whole 29.9-30.5 ms with the separate ops before this
+op, 21.5-22.2 ms with it (and with ops._blocks' balanced blocks and the np.dot products that
+came with it; three alternating runs of 40 steps on Fashion-MNIST batches).
 
 With grad recording on in backward (create_graph), on NaN in the output, or on non-finite g,
 backward recomputes the conv output and runs the two ops' own differentiable backward, so
