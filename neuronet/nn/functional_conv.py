@@ -117,6 +117,15 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A
     if weight.ndim != 4:
         raise RuntimeError(f"conv2d: expected a 4-D weight (out_channels, in_channels/groups, "
                            f"kH, kW), got weight of shape {tuple(weight.shape)}")
+    geo = _checked_conv2d(x, weight, bias, stride, padding, dilation, groups)
+    args = (x, weight) if bias is None else (x, weight, bias)
+    y = _conv.Conv2d.apply(*args, geo=geo)
+    return y.squeeze(0) if unbatched else y
+
+
+def _checked_conv2d(x: Tensor, weight: Tensor, bias: Tensor | None, stride: Any,
+                    padding: Any, dilation: Any, groups: int) -> Any:
+    """conv2d's operand checks past the input's and weight's rank; its geometry."""
     _check_float("conv2d", x, weight, bias)
     if bias is not None and tuple(bias.shape) != (weight.shape[0],):
         raise RuntimeError(f"conv2d: expected bias of shape ({weight.shape[0]},), got "
@@ -124,9 +133,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A
     geo = _conv_geometry("conv2d", x, weight, bias, stride, padding, dilation, groups,
                          weight.shape[1] * groups)
     _check_out("conv2d", geo, x)
-    args = (x, weight) if bias is None else (x, weight, bias)
-    y = _conv.Conv2d.apply(*args, geo=geo)
-    return y.squeeze(0) if unbatched else y
+    return geo
 
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,  # noqa: A002
@@ -243,13 +250,7 @@ def conv2d_max_pool2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
         y = max_pool2d(conv2d(input, weight, bias, stride, padding, dilation, groups),
                        kernel_size, pool_stride)
         return relu_(y) if relu else y
-    _check_float("conv2d", x, weight, bias)
-    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
-        raise RuntimeError(f"conv2d: expected bias of shape ({weight.shape[0]},), got "
-                           f"{tuple(bias.shape)}")
-    geo = _conv_geometry("conv2d", x, weight, bias, stride, padding, dilation, groups,
-                         weight.shape[1] * groups)
-    _check_out("conv2d", geo, x)
+    geo = _checked_conv2d(x, weight, bias, stride, padding, dilation, groups)
     k = _tuple(kernel_size, 2, "kernel_size", "max_pool2d")
     s = k if pool_stride is None else _tuple(pool_stride, 2, "stride", "max_pool2d")
     pool = _pool.PoolGeometry(k, s, (0, 0), (1, 1), False, geo.out_hw)
