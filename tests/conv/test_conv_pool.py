@@ -268,3 +268,21 @@ def test_sequential_keeps_conv_and_pool_apart_where_it_must():
     indices = nn.Sequential(nn.Conv2d(1, 2, 3), nn.MaxPool2d(2, return_indices=True))
     out, idx = indices(x)
     assert idx.dtype == neuronet.int64 and tuple(out.shape) == (2, 2, 5, 5)
+
+
+@pytest.mark.parametrize("wanted", [(True, False, False), (False, True, False),
+                                    (False, False, True), (True, True, False)])
+def test_conv_max_pool_computes_only_the_wanted_gradients(wanted):
+    """Frozen weights, a frozen bias, an input without gradient: the others as torch's."""
+    arrays = (randn(2, 3, 9, 9), randn(4, 3, 3, 3, seed=1), randn(4, seed=2))
+    ours = [neuronet.tensor(a, requires_grad=r) for a, r in zip(arrays, wanted)]
+    ref = [torch.tensor(a, requires_grad=r) for a, r in zip(arrays, wanted)]
+    out = F.conv2d_max_pool2d(*ours, padding=1, relu=True)
+    assert type(out.grad_fn).__name__ == "Conv2dMaxPool2d"
+    (out * out).sum().backward()
+    (TF.relu(TF.max_pool2d(TF.conv2d(*ref, padding=1), 2)) ** 2).sum().backward()
+    for a, t, r in zip(ours, ref, wanted):
+        if not r:
+            assert a.grad is None
+        else:
+            np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-9, atol=1e-9)
