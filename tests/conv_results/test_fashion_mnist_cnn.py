@@ -44,6 +44,6 @@ def test_keras_convnet_reaches_88_percent_in_5_epochs() -> None:
 
 @pytest.mark.slow
 def test_deeper_cnn_with_batchnorm_and_augmentation_reaches_92_percent() -> None:
-    """Measured: 93.28% after 15 epochs (92.48% after 10), 67 min on 2 shared cores."""
+    """Measured: 93.28% after 15 epochs (92.48% after 10), 24 min of training on 2 cores."""
     accuracies, _ = _load("fashion_mnist_cnn").main(["--epochs", "15", "--verbose", "0"])
     assert accuracies[-1] >= 0.92, accuracies
