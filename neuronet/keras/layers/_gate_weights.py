@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from .. import activations, constraints, initializers, regularizers
+from .. import activations
+from ._weight_options import add_weight_with_options, set_weight_options, weight_options_config
 from .core import _positive_int
 
 
@@ -43,15 +44,12 @@ class GateWeights:
         self.units = _positive_int(owner, "units", units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_options(
+            self, kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint)
         for name, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate <= 1:
                 raise ValueError(f"{owner}: {name} must be a number in [0, 1], received "
@@ -62,18 +60,12 @@ class GateWeights:
 
     def _build_gate_weights(self, features: int) -> None:
         width = self._gates * self.units
-        self.kernel = self.add_weight(
-            shape=(features, width), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-            name="kernel")
-        self.recurrent_kernel = self.add_weight(
-            shape=(self.units, width), initializer=self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint,
-            name="recurrent_kernel")
+        self.kernel = add_weight_with_options(self, "kernel", (features, width))
+        self.recurrent_kernel = add_weight_with_options(self, "recurrent_kernel",
+                                                        (self.units, width), options="recurrent")
         if self.use_bias:
-            self.bias = self.add_weight(
-                shape=self._bias_shape(), initializer=self._bias_init(),
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint, name="bias")
+            self.bias = add_weight_with_options(self, "bias", self._bias_shape(),
+                                                initializer=self._bias_init())
         self.built = True
 
     def _bias_shape(self) -> tuple:
@@ -89,14 +81,9 @@ class GateWeights:
     def _weights_config(self) -> dict:
         return {"units": self.units, "activation": activations.serialize(self.activation),
                 "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint),
+                **weight_options_config(
+                    self, "kernel_initializer", "recurrent_initializer", "bias_initializer",
+                    "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
+                    "kernel_constraint", "recurrent_constraint", "bias_constraint"),
                 "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
                 "seed": self.seed}

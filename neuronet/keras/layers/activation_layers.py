@@ -22,9 +22,9 @@ from ...nn import functional as F
 from ...ops import elementwise as el
 from ...ops._util import float_operand
 from ...tensor import Tensor
-from .. import constraints, initializers, regularizers
 from ..activations import relu as _relu
 from ..activations import softmax as _softmax
+from ._weight_options import add_weight_with_options, set_weight_options, weight_options_config
 from .layer import Layer
 
 
@@ -145,9 +145,8 @@ class PReLU(_ShapePreserving):
     def __init__(self, alpha_initializer: Any = "Zeros", alpha_regularizer: Any = None,
                  alpha_constraint: Any = None, shared_axes: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.alpha_initializer = initializers.get(alpha_initializer)
-        self.alpha_regularizer = regularizers.get(alpha_regularizer)
-        self.alpha_constraint = constraints.get(alpha_constraint)
+        set_weight_options(self, alpha_initializer=alpha_initializer,
+                           alpha_regularizer=alpha_regularizer, alpha_constraint=alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         elif isinstance(shared_axes, list | tuple):
@@ -168,10 +167,7 @@ class PReLU(_ShapePreserving):
             raise ValueError(f"PReLU {self.name}: every axis that is not shared must have a "
                              f"known size, received input_shape={tuple(input_shape)} and "
                              f"shared_axes={self.shared_axes}")
-        self.alpha = self.add_weight(shape=param_shape, name="alpha",
-                                     initializer=self.alpha_initializer,
-                                     regularizer=self.alpha_regularizer,
-                                     constraint=self.alpha_constraint)
+        self.alpha = add_weight_with_options(self, "alpha", param_shape)
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
@@ -184,9 +180,8 @@ class PReLU(_ShapePreserving):
 
     def get_config(self) -> dict:
         return {**super().get_config(),
-                "alpha_initializer": initializers.serialize(self.alpha_initializer),
-                "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
-                "alpha_constraint": constraints.serialize(self.alpha_constraint),
+                **weight_options_config(self, "alpha_initializer", "alpha_regularizer",
+                                        "alpha_constraint"),
                 "shared_axes": self.shared_axes}
 
 

@@ -28,8 +28,9 @@ from ...ops.elementwise import tanh, where
 from ...ops.fused import softmax
 from ...ops.linalg import matmul
 from ...tensor import Tensor
-from .. import backend, constraints, initializers, regularizers
+from .. import backend
 from .._ops import KernelDense
+from ._weight_options import resolve_weight_options, serialize_weight_options
 from .layer import Layer
 from .symbolic import KerasTensor
 
@@ -148,13 +149,10 @@ class MultiHeadAttention(Layer):
             raise ValueError(f"{owner}: attention_axes must be an int, list, or tuple, received "
                              f"attention_axes={attention_axes!r}")
         self.attention_axes = tuple(attention_axes) if attention_axes is not None else None
-        self._common = {
-            "kernel_initializer": initializers.get(kernel_initializer),
-            "bias_initializer": initializers.get(bias_initializer),
-            "kernel_regularizer": regularizers.get(kernel_regularizer),
-            "bias_regularizer": regularizers.get(bias_regularizer),
-            "kernel_constraint": constraints.get(kernel_constraint),
-            "bias_constraint": constraints.get(bias_constraint)}
+        self._common = resolve_weight_options(
+            kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self._query_dense = self._key_dense = self._value_dense = self._output_dense = None
         self._attn_axes: tuple = ()
         self._scores_symbolic = False
@@ -305,16 +303,10 @@ class MultiHeadAttention(Layer):
         return out, scores
 
     def get_config(self) -> dict:
-        c = self._common
         return {**super().get_config(), "num_heads": self.num_heads, "key_dim": self.key_dim,
                 "value_dim": self.value_dim, "dropout": self.dropout, "use_bias": self.use_bias,
                 "output_shape": self._output_shape, "attention_axes": self.attention_axes,
-                "kernel_initializer": initializers.serialize(c["kernel_initializer"]),
-                "bias_initializer": initializers.serialize(c["bias_initializer"]),
-                "kernel_regularizer": regularizers.serialize(c["kernel_regularizer"]),
-                "bias_regularizer": regularizers.serialize(c["bias_regularizer"]),
-                "kernel_constraint": constraints.serialize(c["kernel_constraint"]),
-                "bias_constraint": constraints.serialize(c["bias_constraint"]),
+                **serialize_weight_options(self._common),
                 "seed": self.seed}
 
 

@@ -20,8 +20,14 @@ from typing import Any
 
 from ...nn import functional as F
 from ...tensor import Tensor
-from .. import activations, constraints, initializers, regularizers
+from .. import activations
 from . import _conv_utils as cu
+from ._weight_options import (
+    KERNEL_BIAS_OPTIONS,
+    add_weight_with_options,
+    set_weight_options,
+    weight_options_config,
+)
 from .layer import Layer
 
 
@@ -62,12 +68,10 @@ class BaseConv(Layer):
         self.data_format = cu.data_format(owner, data_format)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_options(
+            self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.kernel = self.bias = None
 
     def _kernel_shape(self, in_channels: int) -> tuple:
@@ -80,14 +84,9 @@ class BaseConv(Layer):
             raise ValueError(f"{owner}: the number of input channels must be evenly divisible "
                              f"by the number of groups. Received groups={self.groups}, but the "
                              f"input has {c} channels (full input shape is {input_shape})")
-        self.kernel = self.add_weight(
-            shape=self._kernel_shape(c), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-            name="kernel")
+        self.kernel = add_weight_with_options(self, "kernel", self._kernel_shape(c))
         if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(self.filters,), initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint, name="bias")
+            self.bias = add_weight_with_options(self, "bias", (self.filters,))
         self._in_channels = c
         self.built = True
 
@@ -129,12 +128,7 @@ class BaseConv(Layer):
                 "padding": self.padding, "data_format": self.data_format,
                 "dilation_rate": self.dilation_rate, "groups": self.groups,
                 "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint)}
+                **weight_options_config(self, *KERNEL_BIAS_OPTIONS)}
 
 
 class Conv2D(BaseConv):

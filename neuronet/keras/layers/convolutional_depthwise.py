@@ -14,9 +14,14 @@ from typing import Any
 
 from ...nn import functional as F
 from ...tensor import Tensor
-from .. import constraints, initializers, regularizers
 from . import _conv_utils as cu
+from ._weight_options import add_weight_with_options, set_weight_options, weight_options_config
 from .convolutional import BaseConv
+
+# the depthwise kernel's options: Keras's config keys, kept in BaseConv's kernel_* attributes
+_DEPTHWISE_OPTIONS = {"depthwise_initializer": "kernel_initializer",
+                      "depthwise_regularizer": "kernel_regularizer",
+                      "depthwise_constraint": "kernel_constraint"}
 
 
 def _depthwise_weight(kernel: Tensor) -> Tensor:
@@ -61,14 +66,10 @@ class DepthwiseConv2D(BaseConv):
         owner = f"{type(self).__name__} {self.name}"
         c = cu.channels(input_shape, self.data_format, owner, self.rank)
         self.filters = c * self.depth_multiplier
-        self.kernel = self.add_weight(
-            shape=self.kernel_size + (c, self.depth_multiplier),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint, name="kernel")
+        self.kernel = add_weight_with_options(self, "kernel",
+                                              self.kernel_size + (c, self.depth_multiplier))
         if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(self.filters,), initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint, name="bias")
+            self.bias = add_weight_with_options(self, "bias", (self.filters,))
         self._in_channels = c
         self.built = True
 
@@ -89,9 +90,7 @@ class DepthwiseConv2D(BaseConv):
                     "kernel_constraint"):
             config.pop(key)
         return {**config, "depth_multiplier": self.depth_multiplier,
-                "depthwise_initializer": initializers.serialize(self.kernel_initializer),
-                "depthwise_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "depthwise_constraint": constraints.serialize(self.kernel_constraint)}
+                **weight_options_config(self, **_DEPTHWISE_OPTIONS)}
 
 
 class SeparableConv2D(BaseConv):
@@ -126,26 +125,20 @@ class SeparableConv2D(BaseConv):
                          depthwise_regularizer, bias_regularizer, activity_regularizer,
                          depthwise_constraint, bias_constraint, **kwargs)
         self.depth_multiplier = int(depth_multiplier)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
+        set_weight_options(self, pointwise_initializer=pointwise_initializer,
+                           pointwise_regularizer=pointwise_regularizer,
+                           pointwise_constraint=pointwise_constraint)
         self.depthwise_kernel = self.pointwise_kernel = None
 
     def build(self, input_shape: tuple) -> None:
         c = cu.channels(input_shape, self.data_format, f"SeparableConv2D {self.name}", 2)
         m = self.depth_multiplier
-        self.depthwise_kernel = self.add_weight(
-            shape=self.kernel_size + (c, m), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-            name="depthwise_kernel")
-        self.pointwise_kernel = self.add_weight(
-            shape=(1, 1, c * m, self.filters), initializer=self.pointwise_initializer,
-            regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint,
-            name="pointwise_kernel")
+        self.depthwise_kernel = add_weight_with_options(
+            self, "depthwise_kernel", self.kernel_size + (c, m), options="kernel")
+        self.pointwise_kernel = add_weight_with_options(
+            self, "pointwise_kernel", (1, 1, c * m, self.filters), options="pointwise")
         if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(self.filters,), initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint, name="bias")
+            self.bias = add_weight_with_options(self, "bias", (self.filters,))
         self.kernel = self.depthwise_kernel  # _prepare reads the dtype from it
         self._in_channels = c
         self.built = True
@@ -162,10 +155,6 @@ class SeparableConv2D(BaseConv):
         for key in ("groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint"):
             config.pop(key)
         return {**config, "depth_multiplier": self.depth_multiplier,
-                "depthwise_initializer": initializers.serialize(self.kernel_initializer),
-                "pointwise_initializer": initializers.serialize(self.pointwise_initializer),
-                "depthwise_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "pointwise_regularizer": regularizers.serialize(self.pointwise_regularizer),
-                "depthwise_constraint": constraints.serialize(self.kernel_constraint),
-                "pointwise_constraint": constraints.serialize(self.pointwise_constraint)}
+                **weight_options_config(self, "pointwise_initializer", "pointwise_regularizer",
+                                        "pointwise_constraint", **_DEPTHWISE_OPTIONS)}
 

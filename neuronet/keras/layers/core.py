@@ -19,8 +19,14 @@ from ... import random as _random
 from ...nn import functional as F
 from ...ops import indexing
 from ...tensor import Tensor
-from .. import activations, constraints, initializers, regularizers
+from .. import activations, initializers
 from .._ops import KernelDense
+from ._weight_options import (
+    KERNEL_BIAS_OPTIONS,
+    add_weight_with_options,
+    set_weight_options,
+    weight_options_config,
+)
 from .layer import Layer
 from .regularization import _seed, dropout, noise_shape_arg, resolve_noise_shape
 
@@ -62,26 +68,19 @@ class Dense(Layer):
         self.units = _positive_int("Dense", "units", units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_options(
+            self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.kernel = self.bias = None
 
     def build(self, input_shape: tuple) -> None:
         if input_shape[-1] is None:
             raise ValueError(f"Dense {self.name}: the last dimension of the input must be known, "
                              f"received input_shape={input_shape}")
-        self.kernel = self.add_weight(
-            shape=(input_shape[-1], self.units), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-            name="kernel")
+        self.kernel = add_weight_with_options(self, "kernel", (input_shape[-1], self.units))
         if self.use_bias:
-            self.bias = self.add_weight(
-                shape=(self.units,), initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint, name="bias")
+            self.bias = add_weight_with_options(self, "bias", (self.units,))
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
@@ -104,12 +103,7 @@ class Dense(Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "units": self.units,
                 "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint)}
+                **weight_options_config(self, *KERNEL_BIAS_OPTIONS)}
 
 
 class Activation(Layer):
@@ -278,17 +272,15 @@ class Embedding(Layer):
         self.output_dim = _positive_int("Embedding", "output_dim", output_dim)
         if embeddings_initializer == "uniform":
             embeddings_initializer = initializers.RandomUniform()
-        self.embeddings_initializer = initializers.get(embeddings_initializer)
-        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        set_weight_options(self, embeddings_initializer=embeddings_initializer,
+                           embeddings_regularizer=embeddings_regularizer,
+                           embeddings_constraint=embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.embeddings = None
 
     def build(self, input_shape: Any = None) -> None:
-        self.embeddings = self.add_weight(
-            shape=(self.input_dim, self.output_dim), initializer=self.embeddings_initializer,
-            regularizer=self.embeddings_regularizer, constraint=self.embeddings_constraint,
-            name="embeddings")
+        self.embeddings = add_weight_with_options(self, "embeddings",
+                                                  (self.input_dim, self.output_dim))
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
@@ -318,9 +310,8 @@ class Embedding(Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "input_dim": self.input_dim,
                 "output_dim": self.output_dim,
-                "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
-                "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
-                "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
+                **weight_options_config(self, "embeddings_initializer", "embeddings_regularizer",
+                                        "embeddings_constraint"),
                 "mask_zero": self.mask_zero}
 
 

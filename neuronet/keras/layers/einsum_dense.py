@@ -12,7 +12,13 @@ import numpy as np
 
 from ...ops.linalg import einsum, matmul
 from ...tensor import Tensor
-from .. import activations, constraints, initializers, regularizers
+from .. import activations, initializers
+from ._weight_options import (
+    KERNEL_BIAS_OPTIONS,
+    add_weight_with_options,
+    set_weight_options,
+    weight_options_config,
+)
 from .layer import Layer
 
 # Keras's three accepted forms: no ellipsis, an ellipsis on the left of input and output,
@@ -181,12 +187,10 @@ class EinsumDense(Layer):
         self.equation, self.bias_axes = equation, bias_axes
         self.partial_output_shape = tuple(None if d is None else int(d) for d in partial)
         self.activation = activations.get(activation)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_options(
+            self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.lora_rank = None if lora_rank is None else int(lora_rank)
         self.lora_alpha = lora_alpha if lora_alpha is not None else self.lora_rank
         self.lora_enabled = False
@@ -206,9 +210,7 @@ class EinsumDense(Layer):
                                    output_axes),
             regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
         if bias_shape is not None:
-            self.bias = self.add_weight(
-                name="bias", shape=tuple(bias_shape), initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+            self.bias = add_weight_with_options(self, "bias", tuple(bias_shape))
         self.built = True
         if self.lora_rank:
             self.enable_lora(self.lora_rank, lora_alpha=self.lora_alpha)
@@ -273,12 +275,7 @@ class EinsumDense(Layer):
                   "equation": self.equation,
                   "activation": activations.serialize(self.activation),
                   "bias_axes": self.bias_axes,
-                  "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                  "bias_initializer": initializers.serialize(self.bias_initializer),
-                  "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                  "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                  "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                  "bias_constraint": constraints.serialize(self.bias_constraint)}
+                  **weight_options_config(self, *KERNEL_BIAS_OPTIONS)}
         config.setdefault("activity_regularizer", None)
         if self.lora_rank:
             config["lora_rank"], config["lora_alpha"] = self.lora_rank, self.lora_alpha

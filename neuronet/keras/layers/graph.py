@@ -22,8 +22,14 @@ import numpy as np
 from ...ops.graph import spmm
 from ...ops.linalg import matmul
 from ...tensor import Tensor
-from .. import activations, initializers, regularizers
+from .. import activations
 from .._ops import KernelDense
+from ._weight_options import (
+    KERNEL_BIAS_OPTIONS,
+    add_weight_with_options,
+    set_weight_options,
+    weight_options_config,
+)
 from .core import _positive_int
 from .layer import Layer
 
@@ -64,15 +70,13 @@ class _GraphLayer(Layer):
         self.units = _positive_int(type(self).__name__, "units", units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
+        set_weight_options(
+            self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer)
         self.bias = None
 
     def _kernel(self, shape: tuple, name: str) -> Any:
-        return self.add_weight(shape=shape, initializer=self.kernel_initializer,
-                               regularizer=self.kernel_regularizer, name=name)
+        return add_weight_with_options(self, name, shape, options="kernel")
 
     def _features_size(self, input_shape: Any) -> int:
         x_shape, a_shape = _split(self, input_shape)
@@ -86,8 +90,7 @@ class _GraphLayer(Layer):
 
     def _build_bias(self) -> None:
         if self.use_bias:
-            self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, name="bias")
+            self.bias = add_weight_with_options(self, "bias", (self.units,))
 
     def _propagate(self, h: Tensor, a: Any, mean: bool) -> Tensor:
         """P^T h: one sparse product in single mode, a batched matmul in batch mode."""
@@ -137,10 +140,7 @@ class _GraphLayer(Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "units": self.units,
                 "activation": activations.serialize(self.activation), "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer)}
+                **weight_options_config(self, *KERNEL_BIAS_OPTIONS[:4])}
 
 
 class GCNConv(_GraphLayer):

@@ -11,7 +11,7 @@ import numpy as np
 from ...ops import elementwise as el
 from ...ops._util import float_operand
 from ...tensor import Tensor
-from .. import constraints, initializers, regularizers
+from ._weight_options import add_weight_with_options, set_weight_options, weight_options_config
 from .layer import Layer
 
 
@@ -75,12 +75,10 @@ class GroupNormalization(Layer):
                              f"received epsilon={epsilon!r}")
         self.groups, self.axis, self.epsilon = int(groups), int(axis), epsilon
         self.center, self.scale = bool(center), bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        set_weight_options(
+            self, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+            beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
+            beta_constraint=beta_constraint, gamma_constraint=gamma_constraint)
         self.gamma = self.beta = None
         self._ndim = self._channel_axis = None  # set by build
 
@@ -103,15 +101,9 @@ class GroupNormalization(Layer):
                              f"channels ({dim}): the channels must be a multiple of the groups.")
         self._ndim, self._channel_axis = ndim, self.axis % ndim
         if self.scale:
-            self.gamma = self.add_weight(shape=(dim,), name="gamma",
-                                         initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
+            self.gamma = add_weight_with_options(self, "gamma", (dim,))
         if self.center:
-            self.beta = self.add_weight(shape=(dim,), name="beta",
-                                        initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+            self.beta = add_weight_with_options(self, "beta", (dim,))
         self.built = True
 
     def call(self, inputs: Tensor) -> Tensor:
@@ -150,9 +142,6 @@ class GroupNormalization(Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "groups": self.groups, "axis": self.axis,
                 "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-                "beta_constraint": constraints.serialize(self.beta_constraint),
-                "gamma_constraint": constraints.serialize(self.gamma_constraint)}
+                **weight_options_config(self, "beta_initializer", "gamma_initializer",
+                                        "beta_regularizer", "gamma_regularizer",
+                                        "beta_constraint", "gamma_constraint")}

@@ -21,7 +21,7 @@ import numpy as np
 from ...autograd import no_grad
 from ...ops.normalization import batch_norm_train
 from ...tensor import Tensor
-from .. import initializers, regularizers
+from ._weight_options import add_weight_with_options, set_weight_options, weight_options_config
 from .layer import Layer
 
 
@@ -53,16 +53,17 @@ def _broadcast(param: Tensor, ndim: int, axes: tuple) -> Tensor:
     return param.reshape(shape)
 
 
+_AFFINE_REGULARIZERS = ("beta_regularizer", "gamma_regularizer")
+
+
 class _AffineMixin:
     """gamma (scale) and beta (center) of the normalization layers: y * gamma + beta."""
 
     def _add_gamma_beta(self, shape: tuple) -> None:
         if self.scale:
-            self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, name="gamma")
+            self.gamma = add_weight_with_options(self, "gamma", shape)
         if self.center:
-            self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer, name="beta")
+            self.beta = add_weight_with_options(self, "beta", shape)
 
     def _scale_shift(self, y: Tensor, ndim: int) -> Tensor:
         if self.scale:
@@ -95,23 +96,20 @@ class BatchNormalization(_AffineMixin, Layer):
                              f"epsilon={epsilon}")
         self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
-        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        set_weight_options(
+            self, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+            moving_mean_initializer=moving_mean_initializer,
+            moving_variance_initializer=moving_variance_initializer,
+            beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer)
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
 
     def build(self, input_shape: tuple) -> None:
         self._axes = _axes(self.axis, len(input_shape), f"BatchNormalization {self.name}")
         shape = _param_shape(input_shape, self._axes, f"BatchNormalization {self.name}")
         self._add_gamma_beta(shape)
-        self.moving_mean = self.add_weight(shape=shape, initializer=self.moving_mean_initializer,
-                                           trainable=False, name="moving_mean")
-        self.moving_variance = self.add_weight(
-            shape=shape, initializer=self.moving_variance_initializer, trainable=False,
-            name="moving_variance")
+        self.moving_mean = add_weight_with_options(self, "moving_mean", shape, trainable=False)
+        self.moving_variance = add_weight_with_options(self, "moving_variance", shape,
+                                                       trainable=False)
         self.built = True
 
     def call(self, inputs: Tensor, training: Any = None) -> Tensor:
@@ -158,13 +156,9 @@ class BatchNormalization(_AffineMixin, Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
                 "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
-                "moving_variance_initializer": initializers.serialize(
-                    self.moving_variance_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer)}
+                **weight_options_config(self, "beta_initializer", "gamma_initializer",
+                                        "moving_mean_initializer",
+                                        "moving_variance_initializer", *_AFFINE_REGULARIZERS)}
 
 
 class LayerNormalization(_AffineMixin, Layer):
@@ -185,10 +179,9 @@ class LayerNormalization(_AffineMixin, Layer):
                              f"epsilon={epsilon}")
         self.axis, self.epsilon = axis, float(epsilon)
         self.center, self.scale = bool(center), bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        set_weight_options(
+            self, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+            beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer)
         self.gamma = self.beta = None
 
     def build(self, input_shape: tuple) -> None:
@@ -211,7 +204,5 @@ class LayerNormalization(_AffineMixin, Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
                 "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(self.beta_initializer),
-                "gamma_initializer": initializers.serialize(self.gamma_initializer),
-                "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-                "gamma_regularizer": regularizers.serialize(self.gamma_regularizer)}
+                **weight_options_config(self, "beta_initializer", "gamma_initializer",
+                                        *_AFFINE_REGULARIZERS)}
