@@ -11,7 +11,7 @@ import platform
 import sys
 
 from . import bench_attention, bench_cnn, bench_conv, bench_engine, bench_rnn, bench_training
-from .harness import blas_info, report, time_case
+from .harness import blas_info, report, set_threads, time_case
 
 SUITES = {"engine": bench_engine.cases, "conv": bench_conv.cases,
           "attention": bench_attention.cases}
@@ -29,13 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     import torch
 
-    torch.set_num_threads(args.threads)
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(args.threads)
-    except ImportError:
-        pass
+    set_threads(args.threads)
     print(f"python {platform.python_version()}  numpy {np.__version__}  torch {torch.__version__}"
           f"  threads {args.threads}")
     print(f"BLAS: {blas_info()}")

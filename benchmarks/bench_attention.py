@@ -13,10 +13,14 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
+import torch
 
-from .harness import Case, report, time_case
+import neuronet
+
+from .harness import Case, report, set_threads, time_case
 
 B, L, E, H = 32, 128, 256, 8
 D = E // H
@@ -38,46 +42,21 @@ def _state(seed: int = 1) -> dict[str, np.ndarray]:
             "out_proj.bias": np.zeros(E, np.float32)}
 
 
-def mha_neuronet(need_weights: bool) -> Callable[[], Callable[[], object]]:
-    def setup() -> Callable[[], object]:
-        import neuronet as nt
+def _mha(torch, need_weights: bool) -> Callable[[], object]:
+    """The same program for both libraries: `torch` is neuronet or PyTorch."""
+    mha = torch.nn.MultiheadAttention(E, H, batch_first=True)
+    mha.load_state_dict({k: torch.from_numpy(v) for k, v in _state().items()})
+    x_np, g_np = _arrays()
+    x, g = torch.from_numpy(x_np).requires_grad_(), torch.from_numpy(g_np)
 
-        mha = nt.nn.MultiheadAttention(E, H, batch_first=True)
-        mha.load_state_dict(_state())
-        x_np, g_np = _arrays()
-        x, g = nt.from_numpy(x_np).requires_grad_(), nt.from_numpy(g_np)
+    def step() -> object:
+        x.grad = None
+        mha.zero_grad()
+        out, _ = mha(x, x, x, need_weights=need_weights)
+        out.backward(g)
+        return x.grad
 
-        def step() -> object:
-            x.grad = None
-            mha.zero_grad()
-            out, _ = mha(x, x, x, need_weights=need_weights)
-            out.backward(g)
-            return x.grad
-
-        return step
-
-    return setup
-
-
-def mha_torch(need_weights: bool) -> Callable[[], Callable[[], object]]:
-    def setup() -> Callable[[], object]:
-        import torch
-
-        mha = torch.nn.MultiheadAttention(E, H, batch_first=True)
-        mha.load_state_dict({k: torch.from_numpy(v) for k, v in _state().items()})
-        x_np, g_np = _arrays()
-        x, g = torch.from_numpy(x_np).requires_grad_(), torch.from_numpy(g_np)
-
-        def step() -> object:
-            x.grad = None
-            mha.zero_grad()
-            out, _ = mha(x, x, x, need_weights=need_weights)
-            out.backward(g)
-            return x.grad
-
-        return step
-
-    return setup
+    return step
 
 
 def _qkv(seed: int = 2) -> tuple[np.ndarray, ...]:
@@ -85,24 +64,8 @@ def _qkv(seed: int = 2) -> tuple[np.ndarray, ...]:
     return tuple(rng.standard_normal((B, H, L, D), dtype=np.float32) for _ in range(4))
 
 
-def sdpa_neuronet() -> Callable[[], object]:
-    import neuronet as nt
-
-    q, k, v, g = (nt.from_numpy(a) for a in _qkv())
-    for t in (q, k, v):
-        t.requires_grad_()
-
-    def step() -> object:
-        q.grad = k.grad = v.grad = None
-        nt.nn.functional.scaled_dot_product_attention(q, k, v).backward(g)
-        return q.grad
-
-    return step
-
-
-def sdpa_torch() -> Callable[[], object]:
-    import torch
-
+def _sdpa(torch) -> Callable[[], object]:
+    """The same program for both libraries: `torch` is neuronet or PyTorch."""
     q, k, v, g = (torch.from_numpy(a) for a in _qkv())
     for t in (q, k, v):
         t.requires_grad_()
@@ -137,11 +100,14 @@ def sdpa_numpy() -> Callable[[], object]:
 def cases() -> list[Case]:
     return [
         Case("MHA fwd+bwd B32 L128 E256 H8 weights",
-             {"neuronet": mha_neuronet(True), "torch": mha_torch(True)}, number=2, repeat=11),
+             {"neuronet": partial(_mha, neuronet, True), "torch": partial(_mha, torch, True)},
+             number=2, repeat=11),
         Case("MHA fwd+bwd B32 L128 E256 H8 no weights",
-             {"neuronet": mha_neuronet(False), "torch": mha_torch(False)}, number=2, repeat=11),
+             {"neuronet": partial(_mha, neuronet, False), "torch": partial(_mha, torch, False)},
+             number=2, repeat=11),
         Case("SDPA fwd+bwd (32, 8, 128, 32)",
-             {"neuronet": sdpa_neuronet, "torch": sdpa_torch, "numpy": sdpa_numpy},
+             {"neuronet": partial(_sdpa, neuronet), "torch": partial(_sdpa, torch),
+              "numpy": sdpa_numpy},
              number=2, repeat=11),
     ]
 
@@ -150,15 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_attention")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args(argv)
-    import torch
-
-    torch.set_num_threads(args.threads)
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(args.threads)
-    except ImportError:
-        pass
+    set_threads(args.threads)
     before = os.getloadavg()
     all_cases = cases()
     for case in all_cases:

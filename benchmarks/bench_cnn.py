@@ -12,21 +12,15 @@ import argparse
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
+import torch
 
+import neuronet
+
+from .common import BATCH, Adam, fashion_mnist, numpy_epoch, train_epoch
 from .harness import time_epochs
-
-BATCH = 128
-
-
-def load_data(limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    from neuronet.datasets import load_fashion_mnist
-
-    (x, y), _ = load_fashion_mnist()
-    if limit:
-        x, y = x[:limit], y[:limit]
-    return (x.reshape(len(x), 1, 28, 28).astype(np.float32) / 255.0), y.astype(np.int64)
 
 
 def _modules(nn):
@@ -34,41 +28,6 @@ def _modules(nn):
         nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(64 * 5 * 5, 128), nn.ReLU(), nn.Linear(128, 10))
-
-
-def _epoch_runner(lib, data: tuple) -> Callable[[], float]:
-    """The same PyTorch program for neuronet (`import neuronet as torch`) and torch."""
-    x, y = data
-    lib.manual_seed(0)
-    loader = lib.utils.data.DataLoader(
-        lib.utils.data.TensorDataset(lib.from_numpy(x), lib.from_numpy(y)),
-        batch_size=BATCH, shuffle=True)
-    model = _modules(lib.nn)
-    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = lib.nn.CrossEntropyLoss()
-
-    def run() -> float:
-        for xb, yb in loader:
-            opt.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            opt.step()
-        return loss.item()
-
-    return run
-
-
-def epoch_neuronet(data: tuple) -> Callable[[], float]:
-    import neuronet
-
-    return _epoch_runner(neuronet, data)
-
-
-def epoch_torch(data: tuple) -> Callable[[], float]:
-    import torch
-    import torch.utils.data  # noqa: F401
-
-    return _epoch_runner(torch, data)
 
 
 # --- hand-written NumPy: im2col + GEMM, channels-last -----------------------------------
@@ -123,9 +82,7 @@ def epoch_numpy(data: tuple) -> Callable[[], float]:
     params = [uniform(9, (9, 32)), uniform(9, (32,)), uniform(288, (288, 64)),
               uniform(288, (64,)), uniform(1600, (1600, 128)), uniform(1600, (128,)),
               uniform(128, (128, 10)), uniform(128, (10,))]
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
-    state = {"t": 0}
+    adam = Adam(params)
 
     def step(xb: np.ndarray, yb: np.ndarray) -> float:
         n = len(xb)
@@ -156,32 +113,17 @@ def epoch_numpy(data: tuple) -> Callable[[], float]:
         g = _col2im(g @ w2.T, p1.shape, 3)
         g = (_unpool(g, m1, a1.shape) * (a1 > 0)).reshape(-1, 32)
         grads[0], grads[1] = c1.T @ g, g.sum(0)
-        state["t"] += 1
-        t = state["t"]
-        for i, gr in enumerate(grads):
-            m[i] *= 0.9
-            m[i] += 0.1 * gr
-            v[i] *= 0.999
-            v[i] += 0.001 * gr * gr
-            params[i] -= (1e-3 / (1 - 0.9 ** t)) * m[i] / (
-                np.sqrt(v[i]) / np.sqrt(1 - 0.999 ** t) + 1e-8)
+        adam.step(grads)
         return loss
 
-    def run() -> float:
-        order = rng.permutation(len(x))
-        loss = 0.0
-        for s in range(0, len(x), BATCH):
-            idx = order[s:s + BATCH]
-            loss = step(x[idx], y[idx])
-        return loss
-
-    return run
+    return numpy_epoch(step, x, y, rng)
 
 
 def run_cnn_epoch(repeat: int = 1, limit: int | None = None) -> list[str]:
     """Seconds per epoch (median of `repeat`) and the ratios, one line each."""
-    data = load_data(limit)
-    med = time_epochs({"neuronet": epoch_neuronet, "torch": epoch_torch, "numpy": epoch_numpy},
+    data = fashion_mnist(limit, (1, 28, 28))
+    med = time_epochs({"neuronet": partial(train_epoch, neuronet, _modules),
+                       "torch": partial(train_epoch, torch, _modules), "numpy": epoch_numpy},
                       data, repeat)
     images = len(data[0])
     out = [f"CNN epoch ({images} images), Fashion-MNIST, batch 128, Adam (s): " + "  ".join(
@@ -197,7 +139,6 @@ def run_cnn_epoch(repeat: int = 1, limit: int | None = None) -> list[str]:
 
 def profile_cnn_step(steps: int = 10) -> list[str]:
     """Where one neuronet training step's time goes, by primitive (forward of each op)."""
-    import neuronet
     from neuronet import nn
     from neuronet.ops import conv, conv_pool, elementwise, fused, linalg, losses, pooling
 
@@ -232,7 +173,7 @@ def profile_cnn_step(steps: int = 10) -> list[str]:
     model = _modules(nn)
     opt = neuronet.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
-    x, y = load_data(BATCH)
+    x, y = fashion_mnist(BATCH, (1, 28, 28))
     xb, yb = neuronet.from_numpy(x), neuronet.from_numpy(y)
     phases: dict[str, float] = defaultdict(float)
     try:

@@ -7,8 +7,12 @@ the gradient sent to every tied maximum, as in course notes)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
+import torch
+
+import neuronet
 
 from .harness import Case
 
@@ -24,26 +28,8 @@ def _arrays(seed: int = 0) -> tuple[np.ndarray, ...]:
     return x, w, b, g
 
 
-def conv_neuronet() -> Callable[[], object]:
-    import neuronet as nt
-    from neuronet.nn.functional_conv import conv2d
-
-    x_np, w_np, b_np, g_np = _arrays()
-    x = nt.from_numpy(x_np).requires_grad_()
-    w, b = nt.from_numpy(w_np).requires_grad_(), nt.from_numpy(b_np).requires_grad_()
-    g = nt.from_numpy(g_np)
-
-    def step() -> object:
-        x.grad = w.grad = b.grad = None
-        conv2d(x, w, b, padding=PAD).backward(g)
-        return w.grad
-
-    return step
-
-
-def conv_torch() -> Callable[[], object]:
-    import torch
-
+def _conv(torch) -> Callable[[], object]:
+    """The same program for both libraries: `torch` is neuronet or PyTorch."""
     x_np, w_np, b_np, g_np = _arrays()
     x = torch.from_numpy(x_np).requires_grad_()
     w, b = torch.from_numpy(w_np).requires_grad_(), torch.from_numpy(b_np).requires_grad_()
@@ -100,24 +86,8 @@ def _pool_arrays(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return x, g
 
 
-def pool_neuronet() -> Callable[[], object]:
-    import neuronet as nt
-    from neuronet.nn.functional_conv import max_pool2d
-
-    x_np, g_np = _pool_arrays()
-    x, g = nt.from_numpy(x_np).requires_grad_(), nt.from_numpy(g_np)
-
-    def step() -> object:
-        x.grad = None
-        max_pool2d(x, 2).backward(g)
-        return x.grad
-
-    return step
-
-
-def pool_torch() -> Callable[[], object]:
-    import torch
-
+def _pool(torch) -> Callable[[], object]:
+    """The same program for both libraries: `torch` is neuronet or PyTorch."""
     x_np, g_np = _pool_arrays()
     x, g = torch.from_numpy(x_np).requires_grad_(), torch.from_numpy(g_np)
 
@@ -145,8 +115,10 @@ def pool_numpy() -> Callable[[], object]:
 
 def cases() -> list[Case]:
     return [Case("conv2d fwd+bwd 128x32->64 14x14 3x3",
-                 {"neuronet": conv_neuronet, "torch": conv_torch, "numpy": conv_numpy},
+                 {"neuronet": partial(_conv, neuronet), "torch": partial(_conv, torch),
+                  "numpy": conv_numpy},
                  number=3, repeat=15),
             Case("max_pool2d fwd+bwd 128x32 28x28 2x2",
-                 {"neuronet": pool_neuronet, "torch": pool_torch, "numpy": pool_numpy},
+                 {"neuronet": partial(_pool, neuronet), "torch": partial(_pool, torch),
+                  "numpy": pool_numpy},
                  number=5, repeat=15)]

@@ -18,12 +18,7 @@ import time
 
 import numpy as np
 
-
-def _data(n: int) -> tuple[np.ndarray, np.ndarray]:
-    from neuronet.datasets import load_fashion_mnist
-
-    (x, y), _ = load_fashion_mnist()
-    return (x[:n].astype(np.float32) / 255.0), y[:n].astype(np.int64)
+from .common import fashion_mnist
 
 
 def _model(kind: str):
@@ -45,7 +40,7 @@ def worker_throughput(kind: str, steps: int, batch: int) -> dict:
     from neuronet.nn.parallel import DistributedDataParallel
 
     rank, size = dist.get_rank(), dist.get_world_size()
-    x, y = _data(batch * size * steps)
+    x, y = fashion_mnist(batch * size * steps)
     x = x[:, None] if kind == "cnn" else x
     model = DistributedDataParallel(_model(kind))
     optimizer = neuronet.optim.Adam(model.parameters(), lr=1e-3)
@@ -92,19 +87,25 @@ def _accuracy(model, x, y) -> float:
     return float((logits.argmax(1) == y).mean())
 
 
+def _batches(share: np.ndarray, epochs: int, batch: int):
+    """The indices of each full batch of this rank's `share`, shuffled anew each epoch."""
+    for epoch in range(epochs):
+        order = share[np.random.default_rng(epoch).permutation(len(share))]
+        for lo in range(0, len(order) - batch + 1, batch):
+            yield order[lo:lo + batch]
+
+
 def worker_sync_vs_async(epochs: int, n: int, batch: int, staleness: int) -> dict:
     """The MLP on n training images: DDP on all ranks, then a parameter server on rank 0
     with the other ranks as workers; test accuracy and seconds per epoch for both."""
     import neuronet
     import neuronet.distributed as dist
     import neuronet.nn.functional as F
-    from neuronet.datasets import load_fashion_mnist
     from neuronet.nn.parallel import DistributedDataParallel
 
     rank, size = dist.get_rank(), dist.get_world_size()
-    x, y = _data(n)
-    _, (tx, ty) = load_fashion_mnist()
-    tx, ty = tx[:5000].astype(np.float32) / 255.0, ty[:5000].astype(np.int64)
+    x, y = fashion_mnist(n)
+    tx, ty = fashion_mnist(5000, test=True)
     out: dict = {"processes": size, "epochs": epochs, "batch_per_worker": batch}
     # synchronous: every rank a worker
     neuronet.manual_seed(0)
@@ -112,13 +113,10 @@ def worker_sync_vs_async(epochs: int, n: int, batch: int, staleness: int) -> dic
     opt = neuronet.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
     share = np.arange(rank, n, size)
     start = time.perf_counter()
-    for epoch in range(epochs):
-        order = share[np.random.default_rng(epoch).permutation(len(share))]
-        for lo in range(0, len(order) - batch + 1, batch):
-            idx = order[lo:lo + batch]
-            opt.zero_grad()
-            F.cross_entropy(model(neuronet.tensor(x[idx])), neuronet.tensor(y[idx])).backward()
-            opt.step()
+    for idx in _batches(share, epochs, batch):
+        opt.zero_grad()
+        F.cross_entropy(model(neuronet.tensor(x[idx])), neuronet.tensor(y[idx])).backward()
+        opt.step()
     dist.barrier()
     out["sync_s_per_epoch"] = (time.perf_counter() - start) / epochs
     out["sync_accuracy"] = _accuracy(model.module, tx, ty)
@@ -136,14 +134,10 @@ def worker_sync_vs_async(epochs: int, n: int, batch: int, staleness: int) -> dic
     else:
         worker = dist.AsyncWorker(net)
         worker.pull()
-        share = np.arange(rank - 1, n, size - 1)
-        for epoch in range(epochs):
-            order = share[np.random.default_rng(epoch).permutation(len(share))]
-            for lo in range(0, len(order) - batch + 1, batch):
-                idx = order[lo:lo + batch]
-                net.zero_grad()
-                F.cross_entropy(net(neuronet.tensor(x[idx])), neuronet.tensor(y[idx])).backward()
-                worker.push()
+        for idx in _batches(np.arange(rank - 1, n, size - 1), epochs, batch):
+            net.zero_grad()
+            F.cross_entropy(net(neuronet.tensor(x[idx])), neuronet.tensor(y[idx])).backward()
+            worker.push()
         worker.done()
     dist.barrier()
     out["async_s_per_epoch"] = (time.perf_counter() - start) / epochs

@@ -4,9 +4,14 @@ per-op overhead of a chain of 100 small-tensor ops."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
+import torch
 
+import neuronet
+
+from .common import mlp_backprop
 from .harness import Case
 
 BATCH, SIZES = 128, (784, 128, 128, 10)
@@ -27,37 +32,9 @@ def _labels() -> np.ndarray:
     return np.random.default_rng(1).integers(0, SIZES[-1], BATCH)
 
 
-def mlp_neuronet() -> Callable[[], object]:
-    import neuronet as nt
-    import neuronet.nn.functional as F
-
-    x_np, layers = _mlp_params()
-    x, y = nt.from_numpy(x_np), nt.from_numpy(_labels())
-    params = [(nt.tensor(w, requires_grad=True), nt.tensor(b, requires_grad=True))
-              for w, b in layers]
-
-    def step() -> object:
-        for w, b in params:
-            w.grad = b.grad = None
-        h = x
-        for i, (w, b) in enumerate(params):
-            h = F.linear(h, w, b)
-            if i < len(params) - 1:
-                h = F.relu(h)
-        loss = cross_entropy(h, y)
-        loss.backward()
-        return loss
-
-    rows = np.arange(BATCH)
-    cross_entropy = getattr(F, "cross_entropy", None) or (
-        lambda h, y: -F.log_softmax(h, 1)[rows, y._data].mean())
-    return step
-
-
-def mlp_torch() -> Callable[[], object]:
-    import torch
-    import torch.nn.functional as F
-
+def _mlp(torch) -> Callable[[], object]:
+    """The same program for both libraries: `torch` is neuronet or PyTorch."""
+    F = torch.nn.functional
     x_np, layers = _mlp_params()
     x, y = torch.from_numpy(x_np), torch.from_numpy(_labels())
     params = [(torch.tensor(w, requires_grad=True), torch.tensor(b, requires_grad=True))
@@ -82,32 +59,10 @@ def mlp_numpy() -> Callable[[], object]:
     """Forward and hand-derived backward of the same MLP in plain NumPy."""
     x, layers = _mlp_params()
     y = _labels()
-    n = x.shape[0]
+    params = [a for layer in layers for a in layer]
 
     def step() -> object:
-        acts, masks = [x], []
-        h = x
-        for i, (w, b) in enumerate(layers):
-            h = h @ w.T + b
-            if i < len(layers) - 1:
-                mask = h > 0
-                h = h * mask
-                masks.append(mask)
-            acts.append(h)
-        z = h - h.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        p = e / e.sum(axis=1, keepdims=True)
-        loss = -np.log(p[np.arange(n), y]).mean()
-        g = p
-        g[np.arange(n), y] -= 1
-        g /= n
-        grads = []
-        for i in range(len(layers) - 1, -1, -1):
-            w, _ = layers[i]
-            grads.append((g.T @ acts[i], g.sum(axis=0)))
-            if i:
-                g = (g @ w) * masks[i - 1]
-        return loss
+        return mlp_backprop(params, x, y)[0]
 
     return step
 
@@ -115,26 +70,8 @@ def mlp_numpy() -> Callable[[], object]:
 CHAIN = 100
 
 
-def chain_neuronet() -> Callable[[], object]:
-    import neuronet as nt
-
-    x = nt.tensor(np.linspace(-1, 1, 16, dtype=np.float32), requires_grad=True)
-
-    def step() -> object:
-        x.grad = None
-        h = x
-        for i in range(CHAIN // 2):
-            h = h * 0.9 if i % 2 else h.tanh()
-            h = h + 0.1
-        h.sum().backward()
-        return h
-
-    return step
-
-
-def chain_torch() -> Callable[[], object]:
-    import torch
-
+def _chain(torch) -> Callable[[], object]:
+    """The same program for both libraries: `torch` is neuronet or PyTorch."""
     x = torch.tensor(np.linspace(-1, 1, 16, dtype=np.float32), requires_grad=True)
 
     def step() -> object:
@@ -173,9 +110,11 @@ def chain_numpy() -> Callable[[], object]:
 def cases() -> list[Case]:
     return [
         Case("MLP 784-128-128-10 fwd+bwd, batch 128",
-             {"neuronet": mlp_neuronet, "torch": mlp_torch, "numpy": mlp_numpy},
+             {"neuronet": partial(_mlp, neuronet), "torch": partial(_mlp, torch),
+              "numpy": mlp_numpy},
              number=20, repeat=21),
         Case("chain of 100 small ops fwd+bwd, per op",
-             {"neuronet": chain_neuronet, "torch": chain_torch, "numpy": chain_numpy},
+             {"neuronet": partial(_chain, neuronet), "torch": partial(_chain, torch),
+              "numpy": chain_numpy},
              number=20, repeat=21, unit_divisor=CHAIN, unit="us"),
     ]

@@ -9,30 +9,19 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
 
 import numpy as np
+import torch
 
-BATCH = 128
+import neuronet
+
+from .common import BATCH, fashion_mnist, train_epoch
+from .harness import set_threads
+
 HIDDEN = 128
 
 
-def load_data(limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    from neuronet.datasets import load_fashion_mnist
-
-    (x, y), _ = load_fashion_mnist()
-    if limit:
-        x, y = x[:limit], y[:limit]
-    return (x.astype(np.float32) / 255.0).reshape(len(x), 28, 28), y.astype(np.int64)
-
-
-def _epoch(lib: object, nn: object, data_mod: object, data: tuple) -> Callable[[], float]:
-    """The same program for both libraries (neuronet is imported as torch)."""
-    x, y = data
-    lib.manual_seed(0)
-    loader = data_mod.DataLoader(data_mod.TensorDataset(lib.from_numpy(x), lib.from_numpy(y)),
-                                 batch_size=BATCH, shuffle=True)
-
+def _row_lstm(nn):
     class RowLSTM(nn.Module):
         def __init__(self) -> None:
             super().__init__()
@@ -43,41 +32,14 @@ def _epoch(lib: object, nn: object, data_mod: object, data: tuple) -> Callable[[
             _, (h, _) = self.lstm(xb)
             return self.fc(h[-1])
 
-    model = RowLSTM()
-    opt = lib.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
-
-    def run() -> float:
-        for xb, yb in loader:
-            opt.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            opt.step()
-        return loss.item()
-
-    return run
-
-
-def epoch_neuronet(data: tuple) -> Callable[[], float]:
-    import neuronet
-    from neuronet import nn
-    from neuronet.utils import data as data_mod
-
-    return _epoch(neuronet, nn, data_mod, data)
-
-
-def epoch_torch(data: tuple) -> Callable[[], float]:
-    import torch
-    from torch import nn
-    from torch.utils import data as data_mod
-
-    return _epoch(torch, nn, data_mod, data)
+    return RowLSTM()
 
 
 def run_lstm_epoch(repeat: int = 1, limit: int | None = None) -> list[str]:
     """Time `repeat` interleaved epochs per library; lines with medians and ratios."""
-    data = load_data(limit)
-    steps = {"neuronet": epoch_neuronet(data), "torch": epoch_torch(data)}
+    data = fashion_mnist(limit)
+    steps = {"neuronet": train_epoch(neuronet, _row_lstm, data),
+             "torch": train_epoch(torch, _row_lstm, data)}
     wall: dict[str, list[float]] = {k: [] for k in steps}
     cpu: dict[str, list[float]] = {k: [] for k in steps}
     loads = []
@@ -90,8 +52,6 @@ def run_lstm_epoch(repeat: int = 1, limit: int | None = None) -> list[str]:
             loads.append(os.getloadavg()[0])
     med = {k: float(np.median(v)) for k, v in wall.items()}
     med_cpu = {k: float(np.median(v)) for k, v in cpu.items()}
-    import torch
-
     out = [f"LSTM epoch (rows of Fashion-MNIST, h{HIDDEN}), batch {BATCH}, Adam, "
            f"torch threads {torch.get_num_threads()} (s): "
            + "  ".join(f"{k} {v:.2f}" for k, v in med.items()),
@@ -111,13 +71,5 @@ if __name__ == "__main__":
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                         help="threads for PyTorch and NumPy's BLAS (the same for both)")
     args = parser.parse_args()
-    import torch
-
-    torch.set_num_threads(args.threads)
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(args.threads)
-    except ImportError:
-        pass
+    set_threads(args.threads)
     print("\n".join(run_lstm_epoch(repeat=args.repeat)))

@@ -7,138 +7,42 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
+import torch
 
+import neuronet
+from neuronet.datasets import load_fashion_mnist
+
+from .common import Adam, fashion_mnist, mlp_backprop, numpy_epoch, train_epoch
 from .harness import time_epochs
 
-BATCH = 128
+SIZES = (784, 128, 128, 10)
 
 
-def load_data(limit: int | None = None) -> tuple:
-    from neuronet.datasets import load_fashion_mnist
-
-    (x_train, y_train), (x_test, y_test) = load_fashion_mnist()
-    if limit:
-        x_train, y_train = x_train[:limit], y_train[:limit]
-    return (x_train, y_train), (x_test, y_test)
-
-
-def _prep(x: np.ndarray) -> np.ndarray:
-    return (x.reshape(len(x), -1).astype(np.float32) / 255.0)
-
-
-def epoch_neuronet(data: tuple) -> Callable[[], float]:
-    import neuronet as torch
-    from neuronet import nn
-    from neuronet.utils.data import DataLoader, TensorDataset
-
-    (x, y), _ = data
-    torch.manual_seed(0)
-    ds = TensorDataset(torch.from_numpy(_prep(x)), torch.from_numpy(y.astype(np.int64)))
-    loader = DataLoader(ds, batch_size=BATCH, shuffle=True)
-    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(),
-                          nn.Linear(128, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
-
-    def run() -> float:
-        for xb, yb in loader:
-            opt.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            opt.step()
-        return loss.item()
-
-    return run
-
-
-def epoch_torch(data: tuple) -> Callable[[], float]:
-    import torch
-    from torch import nn
-    from torch.utils.data import DataLoader, TensorDataset
-
-    (x, y), _ = data
-    torch.manual_seed(0)
-    ds = TensorDataset(torch.from_numpy(_prep(x)), torch.from_numpy(y.astype(np.int64)))
-    loader = DataLoader(ds, batch_size=BATCH, shuffle=True)
-    model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(),
-                          nn.Linear(128, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
-
-    def run() -> float:
-        for xb, yb in loader:
-            opt.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            opt.step()
-        return loss.item()
-
-    return run
+def _mlp(nn):
+    return nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(),
+                         nn.Linear(128, 10))
 
 
 def epoch_numpy(data: tuple) -> Callable[[], float]:
     """The same epoch with hand-derived backprop and a hand-written Adam in NumPy."""
-    (x, y), _ = data
-    x = _prep(x)
-    y = y.astype(np.int64)
+    x, y = data
     rng = np.random.default_rng(0)
-    sizes = (784, 128, 128, 10)
     params = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+    for n_in, n_out in zip(SIZES[:-1], SIZES[1:]):
         bound = 1 / np.sqrt(n_in)
         params += [rng.uniform(-bound, bound, (n_out, n_in)).astype(np.float32),
                    rng.uniform(-bound, bound, n_out).astype(np.float32)]
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
-    state = {"t": 0}
-    lr, b1, b2, eps = 1e-3, 0.9, 0.999, 1e-8
+    adam = Adam(params)
 
     def step(xb: np.ndarray, yb: np.ndarray) -> float:
-        n = len(xb)
-        acts, masks, h = [xb], [], xb
-        for i in range(3):
-            h = h @ params[2 * i].T + params[2 * i + 1]
-            if i < 2:
-                mask = h > 0
-                h = h * mask
-                masks.append(mask)
-            acts.append(h)
-        z = h - h.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        p = e / e.sum(axis=1, keepdims=True)
-        loss = float(-np.log(p[np.arange(n), yb]).mean())
-        g = p
-        g[np.arange(n), yb] -= 1
-        g /= n
-        grads = [None] * 6
-        for i in (2, 1, 0):
-            grads[2 * i] = g.T @ acts[i]
-            grads[2 * i + 1] = g.sum(axis=0)
-            if i:
-                g = (g @ params[2 * i]) * masks[i - 1]
-        state["t"] += 1
-        t = state["t"]
-        for k, gr in enumerate(grads):
-            m[k] *= b1
-            m[k] += (1 - b1) * gr
-            v[k] *= b2
-            v[k] += (1 - b2) * gr * gr
-            step_size = lr / (1 - b1 ** t)
-            denom = np.sqrt(v[k]) / np.sqrt(1 - b2 ** t) + eps
-            params[k] -= step_size * m[k] / denom
+        loss, grads = mlp_backprop(params, xb, yb)
+        adam.step(grads)
         return loss
 
-    def run() -> float:
-        order = rng.permutation(len(x))
-        loss = 0.0
-        for s in range(0, len(x), BATCH):
-            idx = order[s:s + BATCH]
-            loss = step(x[idx], y[idx])
-        return loss
-
-    return run
+    return numpy_epoch(step, x, y, rng)
 
 
 def keras_fit(module: object, data: tuple, epochs: int) -> tuple[float, float]:
@@ -164,8 +68,9 @@ def keras_fit(module: object, data: tuple, epochs: int) -> tuple[float, float]:
 
 
 def run_epochs(repeat: int = 3, limit: int | None = None) -> list[str]:
-    data = load_data(limit)
-    med = time_epochs({"neuronet": epoch_neuronet, "torch": epoch_torch, "numpy": epoch_numpy},
+    data = fashion_mnist(limit, (784,))
+    med = time_epochs({"neuronet": partial(train_epoch, neuronet, _mlp),
+                       "torch": partial(train_epoch, torch, _mlp), "numpy": epoch_numpy},
                       data, repeat)
     out = ["MLP epoch, Fashion-MNIST, batch 128, Adam (s): " + "  ".join(
         f"{k} {v:.3f}" for k, v in med.items())]
@@ -178,7 +83,7 @@ def run_epochs(repeat: int = 3, limit: int | None = None) -> list[str]:
 
 def run_keras(epochs: int = 2) -> list[str]:
     os.environ.setdefault("KERAS_BACKEND", "torch")
-    data = load_data()
+    data = load_fashion_mnist()
     out = []
     results = {}
     from neuronet import keras as nk

@@ -54,6 +54,19 @@ def time_case(case: Case) -> dict[str, float]:
     return case.results
 
 
+def set_threads(n: int) -> None:
+    """The same number of threads for PyTorch and for NumPy's BLAS (which neuronet runs on)."""
+    import torch
+
+    torch.set_num_threads(n)
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(n)
+    except ImportError:
+        pass
+
+
 def blas_info() -> str:
     try:
         from threadpoolctl import threadpool_info
