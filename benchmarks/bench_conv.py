@@ -113,10 +113,38 @@ def pool_numpy() -> Callable[[], object]:
     return step
 
 
+def conv_gemms_alone() -> Callable[[], object]:
+    """Only the three GEMMs of conv2d's forward and backward, as neuronet runs them (batch
+    blocks of 8 images on the BLAS threads, NumPy's BLAS), on operands already in cache: no
+    im2col, no padding, no bias, no graph. Against PyTorch's whole op this is the floor of any
+    im2col + BLAS convolution here: y = cols @ Wm (M x 288 @ 288 x 64), dW = g^T @ cols
+    (64 x M @ M x 288), dcols = g @ Wm^T (M x 64 @ 64 x 288, the faster of the two input
+    gradient GEMMs), M = 8 * 14 * 14 rows a block."""
+    from neuronet.ops._blocks import run_blocks
+
+    rows, k = 8 * H * W, C * K * K
+    rng = np.random.default_rng(0)
+    cols = rng.standard_normal((rows, k), dtype=np.float32)
+    wm = rng.standard_normal((k, O), dtype=np.float32)
+    gm = rng.standard_normal((rows, O), dtype=np.float32)
+
+    def block(s: int, e: int) -> None:  # each thread its own outputs; the inputs are read-only
+        y, dw, dcols = np.dot(cols, wm), np.dot(gm.T, cols), np.dot(gm, wm.T)
+        del y, dw, dcols
+
+    def step() -> object:
+        return run_blocks(block, N, (2 << 20) // 8)  # 16 blocks of 8 images, as conv2d
+
+    return step
+
+
 def cases() -> list[Case]:
     return [Case("conv2d fwd+bwd 128x32->64 14x14 3x3",
                  {"neuronet": partial(_conv, neuronet), "torch": partial(_conv, torch),
                   "numpy": conv_numpy},
+                 number=3, repeat=15),
+            Case("conv2d's 3 GEMMs alone (floor) vs torch",
+                 {"neuronet": conv_gemms_alone, "torch": partial(_conv, torch)},
                  number=3, repeat=15),
             Case("max_pool2d fwd+bwd 128x32 28x28 2x2",
                  {"neuronet": partial(_pool, neuronet), "torch": partial(_pool, torch),

@@ -37,8 +37,9 @@ Measured (`python -m benchmarks conv`: N=128, C=32 -> 64, 14x14, 3x3, padding 1,
 idle cores, OpenBLAS SkylakeX kernels): forward + backward 21.8 ms against PyTorch's 11.1 ms
 (8x faster than a hand-written im2col). Each of the three GEMMs is 0.92 GFLOP: OpenBLAS's
 sgemm runs these narrow shapes at 100-135 GFLOP/s per core (N = 32 output columns, the
-transposed convolution's, is the slowest), so the GEMMs alone take 7-9 ms on 2 cores where
-PyTorch's whole step takes 10; the copies around them are the rest.
+transposed convolution's, is the slowest), so the GEMMs alone, on operands already in cache,
+take 11.7 ms on 2 cores where PyTorch's whole step takes 10.2 (`benchmarks.bench_conv`'s
+floor case); each im2col copy of x costs about 2 ms more.
 """
 
 from __future__ import annotations
