@@ -87,7 +87,7 @@ def test_constructor_errors_name_the_value():
 
 
 def test_dropout2d_module_modes():
-    m = P.Dropout2d(0.5)
+    m = neuronet.nn.Dropout2d(0.5)
     x = neuronet.ones(4, 8, 2, 2)
     assert m.eval()(x) is x
     assert repr(m) == repr(torch.nn.Dropout2d(0.5))

@@ -1,4 +1,4 @@
-"""Pooling, channel dropout and im2col layers: thin Modules over `functional_conv`, with
+"""Pooling and im2col layers: thin Modules over `functional_conv`, with
 PyTorch's constructor arguments, attributes and repr (no parameters)."""
 
 from __future__ import annotations
@@ -118,22 +118,6 @@ class AdaptiveMaxPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
-
-
-class Dropout2d(Module):
-    """Zero whole channels with probability p during training (scaled by 1 / (1 - p))."""
-
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        super().__init__()
-        if not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p, self.inplace = p, inplace
-
-    def forward(self, input: Tensor) -> Tensor:  # noqa: A002
-        return F.dropout2d(input, self.p, self.training, self.inplace)
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"
 
 
 class Unfold(Module):
